@@ -1,0 +1,63 @@
+"""ICT-advisor dispatch platform (ICTアドバイザー市町村派遣事業): the Flask application factory.
+
+Order: config -> extensions -> tenancy -> blueprints -> CLI. Nothing here touches the database:
+the schema comes from `flask db upgrade`, never from `create_app`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. `config` overrides the environment-derived settings (tests)."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from app.config import build_config
+
+    app.config.from_mapping(build_config(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production")
+
+    _init_extensions(app)
+    from app.tenancy import init_tenancy
+
+    init_tenancy(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from app.core.web import init_web
+
+    init_web(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.core import db as core_db
+    from app.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    core_db.init_engine_events(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    from app.core.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    import app.models  # noqa: F401  (register every model on the metadata)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.blueprints import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

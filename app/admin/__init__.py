@@ -1,0 +1,1 @@
+"""Platform administration: tenants of the installation (no tenant data)."""

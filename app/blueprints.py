@@ -1,0 +1,22 @@
+"""Every blueprint of the application, in registration order."""
+from app.admin.views import bp as admin
+from app.api.views import bp as api
+from app.api.views import health_bp
+from app.applications.views import bp as applications
+from app.auth.views import admin_bp as admin_auth
+from app.auth.views import bp as auth
+from app.calls.views import bp as calls
+from app.cases.views import bp as cases
+from app.coverage.views import bp as coverage
+from app.engagements.views import bp as engagements
+from app.home.views import bp as home
+from app.home.views import root_bp as root
+from app.menus.views import bp as menus
+from app.reviews.views import bp as reviews
+from app.selection.views import bp as selection
+from app.surveys.views import bp as surveys
+
+BLUEPRINTS = [
+    root, health_bp, admin_auth, admin, auth, home, calls, menus, reviews,
+    applications, selection, engagements, surveys, cases, coverage, api,
+]

@@ -1,0 +1,43 @@
+"""Command-line interface: `flask tenants sync <slug>`, `flask seed demo`."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+
+tenants_cli = AppGroup("tenants", help="Tenant definitions under tenants/.")
+seed_cli = AppGroup("seed", help="Demo data.")
+
+
+@tenants_cli.command("sync")
+@click.argument("slug")
+def sync_command(slug: str) -> None:
+    """Load or update tenants/SLUG (idempotent)."""
+    from app.tenancy.loader import TenantDefinitionError, read_definition, sync_tenant, tenant_folder
+
+    try:
+        definition = read_definition(tenant_folder(current_app.config["TENANTS_DIR"], slug))
+    except TenantDefinitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    tenant = sync_tenant(definition)
+    db.session.commit()
+    click.echo(f"synced tenant {tenant.slug}: {len(definition.municipalities)} municipalities")
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the tenant already has calls.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the Fukushima demo data (idempotent)."""
+    from seed.demo import seed_demo
+
+    summary = seed_demo(if_empty=if_empty)
+    db.session.commit()
+    click.echo(summary)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(tenants_cli)
+    app.cli.add_command(seed_cli)

@@ -1,0 +1,115 @@
+"""Web helpers: request ids, security headers, error pages, template filters, scoped loading."""
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Flask, abort, g, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core import wareki
+from app.core.states import TransitionError
+from app.extensions import db
+
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+
+def safe_next_url(default: str) -> str:
+    """`next=` from the query string when it is a local path, else `default` (no open redirects)."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc and "\\" not in target:
+        return target
+    return default
+
+
+def get_or_404(model, object_id: int, *conditions):
+    """Load one row through the tenant-scoped query path (never `session.get`), or abort 404."""
+    stmt = sa.select(model).where(model.id == object_id, *conditions)
+    obj = db.session.scalar(stmt)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def init_web(app: Flask) -> None:
+    """Register request hooks, headers, error handlers and template helpers."""
+    _register_hooks(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["APP_ENV"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and not request.path.startswith("/healthz"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _error_page(status: int, title: str, message: str):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(404)
+    def _not_found(exc):
+        return _error_page(404, _("ページが見つかりません"), _("お探しのページは存在しないか、閲覧する権限がありません。"))
+
+    @app.errorhandler(400)
+    def _bad_request(exc):
+        return _error_page(400, _("入力内容を確認してください"), _("送信された内容を処理できませんでした。"))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return _error_page(400, _("送信を受け付けられませんでした"), _("ページの有効期限が切れた可能性があります。ページを再読み込みしてからもう一度送信してください。"))
+
+    @app.errorhandler(405)
+    def _method(exc):
+        return _error_page(405, _("この操作はできません"), _("この方法ではページを利用できません。"))
+
+    @app.errorhandler(413)
+    def _too_large(exc):
+        return _error_page(413, _("ファイルが大きすぎます"), _("送信できる容量を超えています。"))
+
+    @app.errorhandler(TransitionError)
+    def _transition(exc):
+        db.session.rollback()
+        return _error_page(409, _("この操作は現在の状態ではできません"), _("他の操作で状態が変わった可能性があります。画面を再読み込みしてください。"))
+
+    @app.errorhandler(StaleDataError)
+    def _conflict(exc):
+        db.session.rollback()
+        return _error_page(409, _("他の人が先に更新しました"), _("同じデータが別の操作で更新されました。画面を再読み込みして内容を確認してから、もう一度操作してください。"))
+
+    @app.errorhandler(500)
+    def _server_error(exc):
+        db.session.rollback()
+        return _error_page(500, _("システムエラー"), _("処理中に問題が発生しました。時間をおいてもう一度お試しください。"))
+
+
+def _register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["fy"] = wareki.fiscal_year_label
+    app.jinja_env.filters["fy_long"] = wareki.fiscal_year_long
+    app.jinja_env.filters["date_ja"] = wareki.format_date
+    app.jinja_env.filters["datetime_ja"] = wareki.format_datetime
+
+    @app.context_processor
+    def _globals():
+        from app.auth.views import current_role
+        from app.navigation import navigation_for
+
+        return {"tenant": getattr(g, "tenant", None), "current_role": current_role(), "nav_items": navigation_for}

@@ -1,0 +1,88 @@
+"""Engagement, support session (支援実施記録) and completion report (実績報告)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base, TenantScoped, TimestampMixin, VersionedMixin, enum_column
+from app.engagements.states import EngagementState, ReportState
+from app.menus.models import MenuItem
+from app.menus.states import DeliveryFormat
+from app.tenancy.models import Organisation
+
+
+class Engagement(TenantScoped, TimestampMixin, VersionedMixin, Base):
+    """Support of one municipality by one provider on one menu item in one fiscal year.
+
+    `application_id` is unique (one engagement per application, quality.md); it is null for past
+    years' records loaded without applications.
+    """
+
+    __tablename__ = "engagements"
+    __table_args__ = (
+        sa.Index("ix_engagements_fy_municipality", "tenant_id", "fiscal_year", "municipality_id"),
+        sa.CheckConstraint("cost_thousand_yen >= 0", name="cost_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    fiscal_year: Mapped[int]
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id", ondelete="SET NULL"), unique=True)
+    menu_item_id: Mapped[int] = mapped_column(sa.ForeignKey("menu_items.id", ondelete="RESTRICT"), index=True)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    state: Mapped[EngagementState] = enum_column(EngagementState, "engagement_state", default=EngagementState.ASSIGNED)
+    cost_thousand_yen: Mapped[int] = mapped_column(default=0)  # 千円, the item's unit cost at assignment
+    cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    is_sample: Mapped[bool] = mapped_column(default=False)
+
+    menu_item: Mapped[MenuItem] = relationship(lazy="joined")
+    provider: Mapped[Organisation] = relationship(foreign_keys=[provider_id], lazy="joined")
+    municipality: Mapped[Organisation] = relationship(foreign_keys=[municipality_id], lazy="joined")
+    sessions: Mapped[list[SupportSession]] = relationship(
+        back_populates="engagement", order_by="SupportSession.held_on", cascade="all, delete-orphan"
+    )
+
+
+class SupportSession(TenantScoped, TimestampMixin, Base):
+    """One logged support session. Attendees are counts by role; no personal names are required."""
+
+    __tablename__ = "support_sessions"
+    __table_args__ = (
+        sa.CheckConstraint("duration_minutes BETWEEN 1 AND 1440", name="duration_range"),
+        sa.CheckConstraint("proposals_count >= 0", name="proposals_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(sa.ForeignKey("engagements.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[dt.date]
+    format: Mapped[DeliveryFormat] = enum_column(DeliveryFormat, "session_format")
+    duration_minutes: Mapped[int]
+    attendees: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {"首長・幹部": 1, "担当職員": 3, …}
+    content: Mapped[str] = mapped_column(sa.Text)
+    proposals_count: Mapped[int] = mapped_column(default=0)  # 解決策の提案 (cf. 003:1635)
+    proposals_text: Mapped[str] = mapped_column(sa.Text, default="")
+    next_steps: Mapped[str] = mapped_column(sa.Text, default="")
+    logged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[dt.datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    municipal_comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    engagement: Mapped[Engagement] = relationship(back_populates="sessions")
+
+
+class CompletionReport(TenantScoped, TimestampMixin, VersionedMixin, Base):
+    """The provider's 実績報告 for an engagement; the operator accepts or returns it."""
+
+    __tablename__ = "completion_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(sa.ForeignKey("engagements.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[ReportState] = enum_column(ReportState, "report_state", default=ReportState.SUBMITTED)
+    summary: Mapped[str] = mapped_column(sa.Text)
+    outcomes: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[dt.datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    return_reason: Mapped[str] = mapped_column(sa.Text, default="")

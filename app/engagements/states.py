@@ -1,0 +1,38 @@
+"""Engagement workflow (product.md §4; issue 4 lifecycle) and completion-report states."""
+from flask_babel import lazy_gettext as _l
+
+from app.core.states import LabeledEnum
+
+
+class EngagementState(LabeledEnum):
+    ASSIGNED = "assigned", _l("割当済")
+    ACCEPTED = "accepted", _l("受諾済")
+    IN_PROGRESS = "in_progress", _l("支援中")
+    COMPLETED = "completed", _l("支援完了")
+    CLOSED = "closed", _l("終了")
+    CANCELLED = "cancelled", _l("中止")
+
+
+TRANSITIONS = {
+    EngagementState.ASSIGNED: {EngagementState.ACCEPTED, EngagementState.CANCELLED},
+    EngagementState.ACCEPTED: {EngagementState.IN_PROGRESS, EngagementState.CANCELLED},
+    EngagementState.IN_PROGRESS: {EngagementState.COMPLETED, EngagementState.CANCELLED},
+    EngagementState.COMPLETED: {EngagementState.CLOSED, EngagementState.IN_PROGRESS},
+    EngagementState.CLOSED: set(),
+    EngagementState.CANCELLED: set(),
+}
+# Engagements that count as "supported" for coverage (a cancelled one never does).
+COUNTED = {s for s in EngagementState if s != EngagementState.CANCELLED}
+
+
+class ReportState(LabeledEnum):
+    SUBMITTED = "submitted", _l("提出済")
+    ACCEPTED = "accepted", _l("受理")
+    RETURNED = "returned", _l("差戻し")
+
+
+REPORT_TRANSITIONS = {
+    ReportState.SUBMITTED: {ReportState.ACCEPTED, ReportState.RETURNED},
+    ReportState.RETURNED: {ReportState.SUBMITTED},
+    ReportState.ACCEPTED: set(),
+}

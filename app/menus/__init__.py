@@ -1,0 +1,1 @@
+"""Support menu (支援メニュー): provider proposals, adoption, the numbered published menu."""

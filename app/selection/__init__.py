@@ -1,0 +1,1 @@
+"""Selection and assignment (選定・決定): a proposed allocation per call, adjusted and confirmed."""

@@ -1,0 +1,1 @@
+"""Post-engagement survey (事後アンケート), answered by the municipality."""

@@ -1,0 +1,72 @@
+"""Tenants (one prefecture's dispatch program) and organisations inside a tenant."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, TenantScoped, TimestampMixin, enum_column
+from app.core.states import LabeledEnum
+
+
+class Tenant(TimestampMixin, Base):
+    """One prefecture's program: its identity and rules come from `tenants/<slug>/tenant.toml`."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))  # program name (事業名)
+    prefecture: Mapped[str] = mapped_column(sa.String(20))
+    office_name: Mapped[str] = mapped_column(sa.String(100))  # program office, e.g. 市町村行政課
+    council_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    rules: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    calendar: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    categories: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"code", "label"}]
+
+    def rule(self, key: str, default=None):
+        """A program rule from tenant.toml `[rules]` (see tenants/<slug>/tenant.toml)."""
+        return (self.rules or {}).get(key, default)
+
+    def category_label(self, code: str) -> str:
+        """Japanese label of a DX issue category code (digest §3), or the code itself."""
+        for item in self.categories or []:
+            if item["code"] == code:
+                return item["label"]
+        return code
+
+
+class OrganisationKind(LabeledEnum):
+    OFFICE = "office", _l("事業担当課")
+    MUNICIPALITY = "municipality", _l("市町村")
+    PROVIDER = "provider", _l("会員企業")
+
+
+class Organisation(TenantScoped, TimestampMixin, Base):
+    """The program office, a municipality (with its 全国地方公共団体コード) or a provider company."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "lg_code"),
+        sa.UniqueConstraint("tenant_id", "kind", "name"),
+        sa.CheckConstraint("kind != 'municipality' OR lg_code IS NOT NULL", name="municipality_has_lg_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OrganisationKind] = enum_column(OrganisationKind, "organisation_kind")
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kana: Mapped[str] = mapped_column(sa.String(200), default="")
+    lg_code: Mapped[str | None] = mapped_column(sa.String(6))
+    municipality_kind: Mapped[str] = mapped_column(sa.String(4), default="")  # 市 / 町 / 村
+    district: Mapped[str] = mapped_column(sa.String(40), default="")  # 郡
+    region: Mapped[str] = mapped_column(sa.String(20), default="")  # 県北, 県中, …
+    area: Mapped[str] = mapped_column(sa.String(20), default="")  # 中通り, 会津, 浜通り
+    is_evacuation_area: Mapped[bool] = mapped_column(default=False)
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def display_name(self) -> str:
+        return self.name

@@ -1,0 +1,179 @@
+"""Test fixtures: a fresh database per test, cloned from a template built once per session.
+
+`TEST_DATABASE_URL` (a PostgreSQL URL) runs the suite on PostgreSQL; otherwise SQLite files.
+The template holds the schema (from the migrations) and the synced Fukushima tenant; `demo_app`
+clones a second template that also holds `flask seed demo`.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db
+from app.tenancy.scoping import tenant_scope
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+ROOT = Path(__file__).resolve().parent.parent
+_counter = itertools.count()
+
+
+def _pg_admin_engine():
+    return sa.create_engine(PG_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+
+
+def _config(url: str, tmp: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "SERVER_NAME": None,
+        "DEMO_PASSWORD": "demo-pass-2024",
+    }
+
+
+def _build_schema(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if any((ROOT / "migrations" / "versions").glob("*.py")):
+            upgrade(directory=str(ROOT / "migrations"))
+        else:  # before the first migration exists
+            db.create_all()
+
+
+def _sync_fukushima(app) -> None:
+    from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
+
+    with app.app_context():
+        sync_tenant(read_definition(tenant_folder(app.config["TENANTS_DIR"], "fukushima")))
+        db.session.commit()
+
+
+def _seed_demo(app) -> None:
+    from seed.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+
+
+class _Templates:
+    """Builds template databases on first use and clones them per test."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.prefix = f"ictad_{uuid.uuid4().hex[:8]}"
+        self.built: dict[str, str] = {}
+
+    def url_for(self, name: str) -> str:
+        if PG_URL:
+            return PG_URL.rsplit("/", 1)[0] + f"/{self.prefix}_{name}"
+        return f"sqlite:///{self.tmp / (name + '.sqlite')}"
+
+    def create_empty(self, name: str) -> str:
+        if PG_URL:
+            with _pg_admin_engine().connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{self.prefix}_{name}"'))
+        return self.url_for(name)
+
+    def template(self, kind: str) -> str:
+        if kind not in self.built:
+            url = self.create_empty(f"tpl_{kind}")
+            app = create_app(_config(url, self.tmp))
+            _build_schema(app)
+            _sync_fukushima(app)
+            if kind == "demo":
+                _seed_demo(app)
+            with app.app_context():
+                db.engine.dispose()
+            self.built[kind] = url
+        return self.built[kind]
+
+    def clone(self, kind: str) -> str:
+        source = self.template(kind)
+        name = f"t{next(_counter)}"
+        if PG_URL:
+            with _pg_admin_engine().connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{self.prefix}_{name}" TEMPLATE "{self.prefix}_tpl_{kind}"'))
+            return self.url_for(name)
+        target = self.tmp / f"{name}.sqlite"
+        shutil.copyfile(source.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}"
+
+    def drop(self, url: str) -> None:
+        if PG_URL:
+            with _pg_admin_engine().connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+
+    def drop_all(self) -> None:
+        if PG_URL:
+            with _pg_admin_engine().connect() as conn:
+                names = conn.scalars(sa.text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": self.prefix + "%"}).all()
+                for n in names:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory):
+    t = _Templates(tmp_path_factory.mktemp("db"))
+    yield t
+    t.drop_all()
+
+
+def _make_app(templates, kind: str, tmp_path):
+    url = templates.clone(kind)
+    app = create_app(_config(url, tmp_path))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    templates.drop(url)
+
+
+@pytest.fixture
+def app(templates, tmp_path):
+    """An app on a fresh database holding the schema and the Fukushima tenant (no demo data)."""
+    yield from _make_app(templates, "base", tmp_path)
+
+
+@pytest.fixture
+def demo_app(templates, tmp_path):
+    """An app on a fresh database holding the Fukushima tenant and the demo data."""
+    yield from _make_app(templates, "demo", tmp_path)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+@contextmanager
+def in_tenant(app, slug: str = "fukushima"):
+    """App context scoped to a tenant, for arranging data and asserting on it in tests."""
+    from app.tenancy.models import Tenant
+
+    with app.app_context():
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+        with tenant_scope(tenant.id):
+            yield tenant
+
+
+def login(client, email: str, password: str = "test-pass-123", slug: str = "fukushima"):
+    """Log `client` in through the login form; asserts it worked."""
+    response = client.post(f"/t/{slug}/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
