@@ -24,6 +24,11 @@ class LabeledEnum(enum.StrEnum):
         """The display label in the current locale (labels are `lazy_gettext` strings)."""
         return str(self._label)
 
+    @property
+    def lazy_label(self):
+        """The label as a lazy string, for definitions evaluated at import time (form labels)."""
+        return self._label
+
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
         """`[(value, label)]` for form select fields."""

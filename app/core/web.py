@@ -112,4 +112,9 @@ def _register_template_helpers(app: Flask) -> None:
         from app.auth.views import current_role
         from app.navigation import navigation_for
 
-        return {"tenant": getattr(g, "tenant", None), "current_role": current_role(), "nav_items": navigation_for}
+        return {
+            "tenant": getattr(g, "tenant", None),
+            "current_role": current_role(),
+            "nav_items": navigation_for,
+            "has_endpoint": lambda name: name in app.view_functions,
+        }
