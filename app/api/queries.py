@@ -1,0 +1,116 @@
+"""Open-data queries: JSON-ready dicts of public data only (product.md §6 "Open data API").
+
+Nothing here returns personal data: municipalities are public master data, the menu is the
+published one, cases are the published ones, coverage counts municipalities. Each function issues
+a fixed number of SQL queries whatever the amount of data.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.calls.models import Call
+from app.cases.models import Case
+from app.cases.states import CaseState
+from app.coverage.queries import coverage_summary
+from app.extensions import db
+from app.menus.models import MenuItem
+from app.tenancy.models import Organisation, OrganisationKind
+
+
+def municipalities_data(tenant) -> list[dict]:
+    """Active municipalities ordered by 全国地方公共団体コード:
+    `[{"lg_code", "name", "kana", "kind" (市/町/村), "region", "area"}]`."""
+    stmt = (
+        sa.select(Organisation)
+        .where(
+            Organisation.tenant_id == tenant.id,
+            Organisation.kind == OrganisationKind.MUNICIPALITY,
+            Organisation.is_active.is_(True),
+        )
+        .order_by(Organisation.lg_code)
+    )
+    return [
+        {"lg_code": m.lg_code, "name": m.name, "kana": m.kana, "kind": m.municipality_kind, "region": m.region, "area": m.area}
+        for m in db.session.scalars(stmt)
+    ]
+
+
+def published_call(tenant, fiscal_year: int | None = None) -> Call | None:
+    """The call whose menu is published (`menu_published_at` set) for `fiscal_year`, or the newest
+    such call when `fiscal_year` is None; None when there is none."""
+    stmt = sa.select(Call).where(Call.tenant_id == tenant.id, Call.menu_published_at.is_not(None))
+    if fiscal_year is not None:
+        stmt = stmt.where(Call.fiscal_year == fiscal_year)
+    return db.session.scalar(stmt.order_by(Call.fiscal_year.desc()).limit(1))
+
+
+def menu_data(tenant, call: Call) -> dict:
+    """The numbered menu of a published `call`: `{"fiscal_year", "items": [{"number", "title",
+    "categories": [code], "provider": name, "format": "onsite"|"online"|"hybrid"}]}` by number."""
+    stmt = (
+        sa.select(MenuItem)
+        .where(MenuItem.tenant_id == tenant.id, MenuItem.call_id == call.id, MenuItem.number.is_not(None))
+        .order_by(MenuItem.number)
+    )
+    items = [
+        {
+            "number": item.number,
+            "title": item.title,
+            "categories": list(item.categories or []),
+            "provider": item.provider.name,
+            "format": item.format.value,
+        }
+        for item in db.session.scalars(stmt)
+    ]
+    return {"fiscal_year": call.fiscal_year, "items": items}
+
+
+def coverage_data(tenant, fiscal_year: int | None = None) -> dict:
+    """Coverage seen from `fiscal_year` (default: the newest year with a call), see
+    `app.coverage.queries.coverage_summary` (rules 001:165 and 001:170).
+
+    `{"fiscal_year", "window": [from, to], "municipalities_total", "covered_in_window",
+    "by_year": {"2022": n, …} (distinct municipalities per fiscal year of the window),
+    "never_supported": [lg_code, …]}`; `never_supported` lists the municipalities not supported
+    within the window (they may have been supported before it), ordered by lg_code.
+    """
+    s = coverage_summary(tenant, fiscal_year)
+    return {
+        "fiscal_year": s.fiscal_year,
+        "window": list(s.window),
+        "municipalities_total": s.municipalities_total,
+        "covered_in_window": s.covered_in_window,
+        "by_year": {str(year): n for year, n in sorted(s.by_year.items())},
+        "never_supported": sorted(m.lg_code for m in s.never_supported_in_window),
+    }
+
+
+def published_cases_data(tenant) -> list[dict]:
+    """Published cases (事例集), newest first, in one query (engagement, menu item, provider and
+    municipality are joined eagerly). Population is in persons; `published_at` is ISO 8601 UTC."""
+    stmt = (
+        sa.select(Case)
+        .where(Case.tenant_id == tenant.id, Case.state == CaseState.PUBLISHED, Case.published_at.is_not(None))
+        .order_by(Case.published_at.desc(), Case.id.desc())
+    )
+    return [_case_dict(case) for case in db.session.scalars(stmt).unique()]
+
+
+def _case_dict(case: Case) -> dict:
+    engagement = case.engagement
+    return {
+        "id": case.id,
+        "title": case.title,
+        "fiscal_year": case.fiscal_year,
+        "municipality": {"lg_code": engagement.municipality.lg_code, "name": engagement.municipality.name},
+        "menu_item": engagement.menu_item.title,
+        "provider": engagement.provider.name,
+        "categories": list(case.categories or []),
+        "dx_step": case.dx_step,
+        "key_points": list(case.key_points or []),
+        "overview": list(case.overview or []),
+        "outcomes": case.outcomes,
+        "population": case.population,
+        "related_url": case.related_url,
+        "published_at": case.published_at.isoformat(),
+    }
