@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 db: setup
 	$(FLASK) db upgrade
 	$(FLASK) tenants sync fukushima
-	$(FLASK) seed demo --if-empty
+	$(FLASK) seed demo
 
 run: db
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

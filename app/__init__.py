@@ -41,7 +41,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     core_db.init_engine_events(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     from app.core.i18n import select_locale
 

@@ -27,12 +27,14 @@ def sync_command(slug: str) -> None:
 
 
 @seed_cli.command("demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing when the tenant already has calls.")
-def seed_demo_command(if_empty: bool) -> None:
-    """Load the Fukushima demo data (idempotent)."""
-    from seed.demo import seed_demo
+def seed_demo_command() -> None:
+    """Load the Fukushima demo data (idempotent: nothing happens when the tenant has calls)."""
+    from seed.demo import SeedRefused, seed_demo
 
-    summary = seed_demo(if_empty=if_empty)
+    try:
+        summary = seed_demo()
+    except SeedRefused as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(summary)
 
