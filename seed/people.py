@@ -5,18 +5,19 @@ import sqlalchemy as sa
 
 from app.auth.models import Role, User
 from app.auth.queries import find_user_for_login
+from app.auth.passwords import hash_password
 from app.auth.services import create_user
 from app.extensions import db
 from app.tenancy.models import Organisation, OrganisationKind
 from seed.samples import PROVIDERS
 
 
-def ensure_user(tenant_id, email: str, name: str, role: Role, password: str, organisation=None) -> User:
+def ensure_user(tenant_id, email: str, name: str, role: Role, password_hash: str, organisation=None) -> User:
     """The account with `email`, created when missing."""
     user = find_user_for_login(tenant_id, email)
     if user is None:
         user = create_user(tenant_id=tenant_id, email=email, display_name=name, role=role,
-                           password=password, organisation=organisation)
+                           password_hash=password_hash, organisation=organisation)
     return user
 
 
@@ -50,7 +51,9 @@ def ensure_people(tenant, password: str) -> dict:
     """Every demo account: admin, operator, reviewer, one per municipality, one per provider.
 
     Returns `{"operator", "reviewer", "providers": [(org, user)], "municipal": {lg_code: user}}`.
+    All share `password` (DEMO_PASSWORD), hashed once: argon2 is slow on purpose.
     """
+    password = hash_password(password)
     ensure_user(None, "admin@demo.example", "システム管理者（サンプル）", Role.PLATFORM_ADMIN, password)
     operator = ensure_user(tenant.id, "operator@demo.example", "県 事業担当（サンプル）", Role.OPERATOR, password, office(tenant))
     reviewer = ensure_user(tenant.id, "reviewer@demo.example", "審査員（サンプル）", Role.REVIEWER, password, office(tenant))

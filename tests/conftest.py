@@ -37,6 +37,9 @@ def _config(url: str, tmp: Path) -> dict:
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
         "DEMO_PASSWORD": "demo-pass-2024",
+        # Cheap argon2 for the suite (hashes still verify with the production setting).
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
     }
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.auth.models import Role, User
-from app.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
+from app.auth.passwords import MIN_LENGTH, dummy_hash, hash_password, verify_password
 from app.auth.queries import find_user_for_login
 from app.core.audit import record_audit
 from app.core.db import utcnow
@@ -20,15 +20,18 @@ def create_user(
     email: str,
     display_name: str,
     role: Role,
-    password: str,
+    password: str = "",
+    password_hash: str = "",
     organisation: Organisation | None = None,
     actor: User | None = None,
 ) -> User:
     """Create an account. Raises `AccountError` for a duplicate e-mail or a too-short password.
 
-    `organisation` must belong to `tenant_id`; platform admins (`tenant_id=None`) have none.
+    Give `password`, or `password_hash` (an argon2 hash made by `hash_password`) when many
+    accounts share one initial secret, as the demo accounts do. `organisation` must belong to
+    `tenant_id`; platform admins (`tenant_id=None`) have none.
     """
-    if len(password) < MIN_LENGTH:
+    if not password_hash and len(password) < MIN_LENGTH:
         raise AccountError(f"パスワードは{MIN_LENGTH}文字以上にしてください。")
     if find_user_for_login(tenant_id, email) is not None:
         raise AccountError("このメールアドレスは既に登録されています。")
@@ -39,7 +42,7 @@ def create_user(
         email=email.strip().lower(),
         display_name=display_name,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         organisation=organisation,
     )
     db.session.add(user)
@@ -54,7 +57,7 @@ def authenticate(tenant_id: int | None, email: str, password: str) -> User | Non
     The same work is done whether or not the account exists (generic failure, quality.md).
     """
     user = find_user_for_login(tenant_id, email)
-    ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    ok = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not ok or not user.is_active:
         record_audit("auth.login_failed", tenant_id=tenant_id, target=user, changes={"email": email[:254]})
         return None

@@ -1,0 +1,63 @@
+"""The demo data reproduces the program's published figures (program_figures.csv) through the
+same queries and API the users see."""
+import csv
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.calls.models import Call
+from app.engagements.models import Engagement
+from app.extensions import db
+from app.menus.models import MenuItem
+from seed.demo import SeedRefused, seed_demo
+from tests.conftest import in_tenant
+
+FIGURES = Path(__file__).resolve().parents[3] / "shared" / "data" / "fukushima" / "program_figures.csv"
+
+
+def _figure(fiscal_year: int, metric: str, default: int) -> int:
+    if not FIGURES.is_file():
+        return default
+    for row in csv.DictReader(FIGURES.open(encoding="utf-8")):
+        if int(row["fiscal_year"]) == fiscal_year and row["metric"] == metric:
+            return int(row["value"])
+    return default
+
+
+def test_coverage_api_reports_published_counts_and_59_in_total(demo_client):
+    data = demo_client.get("/t/fukushima/api/v1/coverage?fiscal_year=2024").get_json()
+    assert data["municipalities_total"] == 59
+    assert data["by_year"]["2022"] == _figure(2022, "municipalities_supported", 19)
+    assert data["by_year"]["2023"] == _figure(2023, "municipalities_supported", 20)
+    assert data["window"] == [2022, 2024]
+    # the FY2024 plan reaches every municipality within the 3-year window (001:165)
+    assert data["covered_in_window"] == 59 and data["never_supported"] == []
+
+
+def test_fy2024_lands_on_the_published_plan(demo_app):
+    with in_tenant(demo_app) as tenant:
+        call = db.session.scalar(sa.select(Call).where(Call.tenant_id == tenant.id, Call.fiscal_year == 2024))
+        engagements = db.session.scalars(sa.select(Engagement).where(Engagement.call_id == call.id)).all()
+        items = db.session.scalar(sa.select(sa.func.count(MenuItem.id)).where(MenuItem.call_id == call.id, MenuItem.number.is_not(None)))
+        assert items == _figure(2024, "menu_items", 34)
+        assert len(engagements) == _figure(2024, "engagements_planned", 45)
+        assert len({e.municipality_id for e in engagements}) == _figure(2024, "municipalities_planned_alt", 41)
+        assert call.budget_thousand_yen == _figure(2024, "budget_initial_draft", 69545)
+        assert sum(e.cost_thousand_yen for e in engagements) <= call.budget_thousand_yen
+
+
+def test_seed_is_idempotent(demo_app):
+    with in_tenant(demo_app):
+        before = db.session.scalar(sa.select(sa.func.count(Engagement.id)))
+    with demo_app.app_context():
+        assert "nothing loaded" in seed_demo()
+        db.session.commit()
+    with in_tenant(demo_app):
+        assert db.session.scalar(sa.select(sa.func.count(Engagement.id))) == before
+
+
+def test_seed_refuses_production(app):
+    app.config["APP_ENV"] = "production"
+    with app.app_context(), pytest.raises(SeedRefused):
+        seed_demo()
