@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.applications.states import ApplicationState
+from app.calls.models import Call
 from app.core.db import Base, TenantScoped, TimestampMixin, VersionedMixin, enum_column
 from app.menus.models import MenuItem
 from app.tenancy.models import Organisation
@@ -33,6 +34,7 @@ class Application(TenantScoped, TimestampMixin, VersionedMixin, Base):
     is_sample: Mapped[bool] = mapped_column(default=False)
 
     municipality: Mapped[Organisation] = relationship(lazy="joined")
+    call: Mapped[Call] = relationship(lazy="joined")
     choices: Mapped[list[ApplicationChoice]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationChoice.rank"
     )
