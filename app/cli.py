@@ -17,9 +17,14 @@ def sync_command(slug: str) -> None:
     """Load or update tenants/SLUG (idempotent)."""
     from app.tenancy.loader import TenantDefinitionError, read_definition, sync_tenant, tenant_folder
 
+    from app.surveys.template import SurveyTemplateError, read_survey_template
+
+    folder = tenant_folder(current_app.config["TENANTS_DIR"], slug)
     try:
-        definition = read_definition(tenant_folder(current_app.config["TENANTS_DIR"], slug))
-    except TenantDefinitionError as exc:
+        definition = read_definition(folder)
+        if (folder / "survey.toml").is_file():
+            read_survey_template(folder / "survey.toml")  # a broken template fails here, not on a page
+    except (TenantDefinitionError, SurveyTemplateError) as exc:
         raise click.ClickException(str(exc)) from exc
     tenant = sync_tenant(definition)
     db.session.commit()

@@ -18,6 +18,7 @@ BY_ROLE = {
     Role.MUNICIPAL: [
         ("applications.index", _l("申込")),
         ("engagements.index", _l("支援案件")),
+        ("cases.manage", _l("事例の確認")),
     ],
     Role.PROVIDER: [
         ("menus.my_proposals", _l("メニュー提案")),

@@ -17,3 +17,11 @@ TRANSITIONS = {
     CaseState.APPROVED: {CaseState.PUBLISHED, CaseState.DRAFT},
     CaseState.PUBLISHED: {CaseState.DRAFT},  # unpublish to correct
 }
+
+# ステップ0–3 of the national 自治体DX推進手順書 (digest §4.1), the step header of a case page.
+DX_STEPS = {
+    0: _l("ステップ0 認識共有・機運醸成"),
+    1: _l("ステップ1 全体方針"),
+    2: _l("ステップ2 推進体制・人材"),
+    3: _l("ステップ3 重点取組の実行"),
+}

@@ -179,7 +179,7 @@ def log_session(engagement: Engagement, *, actor, held_on: dt.date, format: Deli
     record_audit("session.log", tenant_id=engagement.tenant_id, actor=actor, target=session,
                  changes={"engagement_id": engagement.id, "held_on": held_on.isoformat()})
     if engagement.state == EngagementState.ACCEPTED:
-        transition_engagement(engagement, EngagementState.IN_PROGRESS, actor=actor, note=_("初回の支援を実施"))
+        transition_engagement(engagement, EngagementState.IN_PROGRESS, actor=actor, note="初回の支援を実施")
     return session
 
 
@@ -255,8 +255,8 @@ def submit_report(engagement: Engagement, *, actor, summary: str, outcomes: str 
         record_transition("completion_report", report, None, ReportState.SUBMITTED, actor=actor)
     else:
         report.summary, report.outcomes = summary.strip(), outcomes.strip()
-        transition_report(report, ReportState.SUBMITTED, actor=actor, note=_("再提出"))
-    transition_engagement(engagement, EngagementState.COMPLETED, actor=actor, note=_("実績報告を提出"))
+        transition_report(report, ReportState.SUBMITTED, actor=actor, note="再提出")
+    transition_engagement(engagement, EngagementState.COMPLETED, actor=actor, note="実績報告を提出")
     return report
 
 

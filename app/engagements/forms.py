@@ -1,0 +1,99 @@
+"""Forms of the engagements domain, one per role and action (no mass assignment)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+
+from app.core.clock import today_jst
+from app.core.forms import BaseForm, strip_filter
+from app.engagements.services import ATTENDEE_ROLES
+from app.menus.states import DeliveryFormat
+
+# Form field name per attendee role (field names must be ASCII identifiers).
+ATTENDEE_FIELDS = dict(zip(("attendees_chief", "attendees_manager", "attendees_staff", "attendees_other"), ATTENDEE_ROLES))
+
+
+def _finite(form, field):
+    # Decimal("NaN") would make the range check raise instead of failing validation.
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("数値で入力してください。"))
+
+
+def _count_field(label: str) -> IntegerField:
+    return IntegerField(label, default=0, validators=[
+        Optional(), NumberRange(min=0, max=999, message=_l("0〜999の整数で入力してください。"))])
+
+
+class SessionForm(BaseForm):
+    """A provider logs one support session (支援実施記録)."""
+
+    held_on = DateField(_l("実施日"), validators=[InputRequired(message=_l("実施日を入力してください。"))])
+    format = SelectField(_l("実施形態"), choices=DeliveryFormat.choices(),
+                         validators=[InputRequired(message=_l("実施形態を選択してください。"))])
+    hours = DecimalField(_l("実施時間（時間）"), places=2, validators=[
+        InputRequired(message=_l("実施時間を入力してください。")), _finite,
+        NumberRange(min=0.25, max=24, message=_l("0.25〜24時間の範囲で入力してください。"))])
+    attendees_chief = _count_field(_l("首長・副首長"))
+    attendees_manager = _count_field(_l("管理職"))
+    attendees_staff = _count_field(_l("担当職員"))
+    attendees_other = _count_field(_l("その他"))
+    content = TextAreaField(_l("支援内容"), filters=[strip_filter], validators=[
+        DataRequired(message=_l("支援内容を入力してください。")), Length(max=5000)])
+    proposals_count = IntegerField(_l("解決策の提案件数"), default=0, validators=[
+        Optional(), NumberRange(min=0, max=999, message=_l("0以上の整数で入力してください。"))])
+    proposals_text = TextAreaField(_l("提案の内容"), filters=[strip_filter], validators=[Length(max=5000)])
+    next_steps = TextAreaField(_l("次回までの取組・次のステップ"), filters=[strip_filter], validators=[Length(max=5000)])
+
+    def validate_held_on(self, field):
+        if field.data and field.data > today_jst():
+            raise ValidationError(_l("実施日に未来の日付は指定できません。"))
+
+    def validate(self, extra_validators=None) -> bool:
+        # Cross-field rule: the count fields are each optional, their total is not.
+        valid = super().validate(extra_validators)
+        if sum(max(n, 0) for n in self.attendees().values()) < 1:
+            self.attendees_staff.errors.append(_l("参加者を1名以上入力してください。"))
+            return False
+        return valid
+
+    def attendees(self) -> dict[str, int]:
+        """Counts by role, `{"担当職員": 3, …}` (blank counts as 0)."""
+        return {role: int(self[name].data or 0) for name, role in ATTENDEE_FIELDS.items()}
+
+    def duration_minutes(self) -> int:
+        """The hours entered, as whole minutes."""
+        return int(round(self.hours.data * 60))
+
+
+class ConfirmSessionForm(BaseForm):
+    """Municipal staff confirm a session, with an optional comment."""
+
+    comment = TextAreaField(_l("コメント（任意）"), filters=[strip_filter], validators=[Length(max=2000)])
+
+
+class ReportForm(BaseForm):
+    """The provider's completion report (実績報告)."""
+
+    summary = TextAreaField(_l("支援の概要"), filters=[strip_filter], validators=[
+        DataRequired(message=_l("支援の概要を入力してください。")), Length(max=10000)])
+    outcomes = TextAreaField(_l("成果"), filters=[strip_filter], validators=[Length(max=10000)])
+
+
+class DecideReportForm(BaseForm):
+    """The operator accepts or returns (差戻し) a completion report."""
+
+    decision = RadioField(_l("判断"), choices=[("accept", _l("受理する")), ("return", _l("差し戻す"))],
+                          validators=[InputRequired(message=_l("受理か差戻しかを選択してください。"))])
+    reason = TextAreaField(_l("差戻しの理由"), filters=[strip_filter], validators=[Length(max=2000)])
+
+    def validate_reason(self, field):
+        if self.decision.data == "return" and not field.data:
+            raise ValidationError(_l("差し戻す場合は理由を入力してください。"))
+
+
+class CancelForm(BaseForm):
+    """The operator cancels an engagement, with a reason."""
+
+    reason = TextAreaField(_l("中止の理由"), filters=[strip_filter], validators=[
+        DataRequired(message=_l("中止の理由を入力してください。")), Length(max=2000)])

@@ -1,0 +1,146 @@
+"""Read-side queries on engagements: the role-filtered list with session aggregates, and the
+counts behind the home page tasks. Every query filters by tenant by hand (the boundary)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from app.auth.models import Role
+from app.engagements.models import CompletionReport, Engagement, SupportSession
+from app.engagements.states import EngagementState, ReportState
+from app.extensions import db
+from app.tenancy.models import Organisation, OrganisationKind
+
+PER_PAGE = 50
+STALE_AFTER_DAYS = 28  # "no session for 4 weeks" (product.md §6 notifications)
+
+
+@dataclass
+class EngagementRow:
+    """One line of the engagement list: the engagement plus its session aggregates."""
+
+    engagement: Engagement
+    sessions_count: int
+    last_held_on: dt.date | None
+
+
+@dataclass
+class Page:
+    """One page of a list: `items`, 1-based `page`, `pages` in total, `total` rows."""
+
+    items: list
+    page: int
+    pages: int
+    total: int
+
+
+def visible_to(user, tenant) -> sa.ColumnElement[bool]:
+    """WHERE clause: the engagements `user` may see (operator all; provider/municipal their own)."""
+    clause = Engagement.tenant_id == tenant.id
+    if user.role == Role.PROVIDER:
+        return sa.and_(clause, Engagement.provider_id == user.organisation_id)
+    if user.role == Role.MUNICIPAL:
+        return sa.and_(clause, Engagement.municipality_id == user.organisation_id)
+    return clause if user.role == Role.OPERATOR else sa.false()
+
+
+def _session_stats(tenant):
+    return (
+        sa.select(SupportSession.engagement_id, sa.func.count(SupportSession.id).label("n"),
+                  sa.func.max(SupportSession.held_on).label("last"))
+        .where(SupportSession.tenant_id == tenant.id)
+        .group_by(SupportSession.engagement_id)
+        .subquery()
+    )
+
+
+def engagement_page(user, tenant, *, fiscal_year: int | None = None, state: EngagementState | None = None,
+                    provider_id: int | None = None, page: int = 1) -> Page:
+    """The engagements `user` may see, newest fiscal year first, then by 全国地方公共団体コード.
+
+    Filters are optional; `page` is 1-based with `PER_PAGE` rows. One query for the rows (session
+    count and last session date aggregated in SQL) and one for the total.
+    """
+    conditions = [visible_to(user, tenant)]
+    if fiscal_year is not None:
+        conditions.append(Engagement.fiscal_year == fiscal_year)
+    if state is not None:
+        conditions.append(Engagement.state == state)
+    if provider_id is not None:
+        conditions.append(Engagement.provider_id == provider_id)
+    total = db.session.scalar(sa.select(sa.func.count(Engagement.id)).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(page, 1), pages)
+    stats, muni = _session_stats(tenant), aliased(Organisation)
+    stmt = (
+        sa.select(Engagement, sa.func.coalesce(stats.c.n, 0), stats.c.last)
+        .join(muni, muni.id == Engagement.municipality_id)
+        .outerjoin(stats, stats.c.engagement_id == Engagement.id)
+        .where(*conditions)
+        .order_by(Engagement.fiscal_year.desc(), muni.lg_code, Engagement.id)
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    )
+    rows = [EngagementRow(e, n, last) for e, n, last in db.session.execute(stmt)]
+    return Page(rows, page, pages, total)
+
+
+def engagement_fiscal_years(user, tenant) -> list[int]:
+    """Fiscal years in which `user` has visible engagements, newest first (filter choices)."""
+    stmt = sa.select(Engagement.fiscal_year).where(visible_to(user, tenant)).distinct().order_by(Engagement.fiscal_year.desc())
+    return list(db.session.scalars(stmt))
+
+
+def providers_of(tenant) -> list[Organisation]:
+    """Provider organisations of `tenant` by name (filter choices)."""
+    return list(db.session.scalars(sa.select(Organisation).where(
+        Organisation.tenant_id == tenant.id, Organisation.kind == OrganisationKind.PROVIDER).order_by(Organisation.name)))
+
+
+def count_engagements(user, tenant, *states: EngagementState) -> int:
+    """How many engagements visible to `user` are in one of `states`."""
+    return db.session.scalar(sa.select(sa.func.count(Engagement.id)).where(
+        visible_to(user, tenant), Engagement.state.in_(states))) or 0
+
+
+def count_stale(user, tenant, today: dt.date) -> int:
+    """IN_PROGRESS engagements visible to `user` whose last session is more than 4 weeks before `today`."""
+    stats = _session_stats(tenant)
+    stmt = (
+        sa.select(sa.func.count(Engagement.id))
+        .outerjoin(stats, stats.c.engagement_id == Engagement.id)
+        .where(visible_to(user, tenant), Engagement.state == EngagementState.IN_PROGRESS,
+               sa.or_(stats.c.last.is_(None), stats.c.last < today - dt.timedelta(days=STALE_AFTER_DAYS)))
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def count_reports_due(user, tenant) -> int:
+    """IN_PROGRESS engagements visible to `user` with a session but no report, or a RETURNED one."""
+    has_session = sa.select(SupportSession.id).where(SupportSession.engagement_id == Engagement.id).exists()
+    stmt = (
+        sa.select(sa.func.count(Engagement.id))
+        .outerjoin(CompletionReport, CompletionReport.engagement_id == Engagement.id)
+        .where(visible_to(user, tenant), Engagement.state == EngagementState.IN_PROGRESS, has_session,
+               sa.or_(CompletionReport.id.is_(None), CompletionReport.state == ReportState.RETURNED))
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def count_reports_to_review(tenant) -> int:
+    """Completion reports SUBMITTED and waiting for the operator's decision."""
+    return db.session.scalar(sa.select(sa.func.count(CompletionReport.id)).where(
+        CompletionReport.tenant_id == tenant.id, CompletionReport.state == ReportState.SUBMITTED)) or 0
+
+
+def count_sessions_to_confirm(user, tenant) -> int:
+    """Sessions of engagements visible to `user` that the municipality has not confirmed yet."""
+    stmt = (
+        sa.select(sa.func.count(SupportSession.id))
+        .join(Engagement, Engagement.id == SupportSession.engagement_id)
+        .where(visible_to(user, tenant), SupportSession.confirmed_at.is_(None))
+    )
+    return db.session.scalar(stmt) or 0
