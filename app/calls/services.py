@@ -98,22 +98,27 @@ def update_call(call: Call, *, actor, title: str, budget_thousand_yen: int, rule
     return call
 
 
-PHASE_GUARDS: dict = {}  # {to_phase: callable(call) -> str | None}; domains register their checks
+PHASE_GUARDS: dict[CallPhase, list] = {}  # {to_phase: [check(call) -> message | None]}
+
+
+def register_phase_guard(phase: CallPhase, check) -> None:
+    """Let a domain refuse entry into `phase`: `check(call)` returns a Japanese message or None."""
+    PHASE_GUARDS.setdefault(phase, []).append(check)
 
 
 def transition_call(call: Call, to_phase: CallPhase, *, actor, note: str = "") -> Call:
     """Move `call` to `to_phase` (the only place that assigns `Call.phase`).
 
-    Side effects, in order: the edge is checked against `TRANSITIONS` (`TransitionError`); a
-    guard registered by another domain for `to_phase` may refuse with `CallError` (e.g. the menu
+    Side effects, in order: the edge is checked against `TRANSITIONS` (`TransitionError`); the
+    guards registered by other domains for `to_phase` may refuse with `CallError` (e.g. the menu
     must be published before applications open); the phase is set; a history row and an audit
     event are written.
     """
     check_transition("call", TRANSITIONS, call.phase, to_phase)
-    guard = PHASE_GUARDS.get(to_phase)
-    problem = guard(call) if guard else None
-    if problem:
-        raise CallError(problem)
+    for check in PHASE_GUARDS.get(to_phase, []):
+        problem = check(call)
+        if problem:
+            raise CallError(problem)
     from_phase = call.phase
     call.phase = to_phase
     db.session.flush()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
+from wtforms import SelectChoice
+
 
 class LabeledEnum(enum.StrEnum):
     """A string enum whose members carry a translatable display label (`.label`)."""
@@ -30,9 +32,9 @@ class LabeledEnum(enum.StrEnum):
         return self._label
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        """`[(value, label)]` for form select fields."""
-        return [(m.value, m.label) for m in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """Options for form select and radio fields, with labels translated when rendered."""
+        return [SelectChoice(m.value, m.lazy_label) for m in cls]
 
 
 class TransitionError(Exception):

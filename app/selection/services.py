@@ -14,7 +14,7 @@ from app.applications.queries import applications_of_call, priority_flags, publi
 from app.applications.services import transition_application
 from app.applications.states import ApplicationState
 from app.calls.models import Call
-from app.calls.services import PHASE_GUARDS
+from app.calls.services import register_phase_guard
 from app.calls.states import CallPhase
 from app.core.audit import record_audit, record_transition
 from app.core.db import utcnow
@@ -261,4 +261,4 @@ def _selection_confirmed_guard(call: Call) -> str | None:
     return None
 
 
-PHASE_GUARDS[CallPhase.SUPPORT] = _selection_confirmed_guard
+register_phase_guard(CallPhase.SUPPORT, _selection_confirmed_guard)

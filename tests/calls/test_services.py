@@ -50,7 +50,8 @@ def test_every_call_edge_is_allowed_or_refused_by_the_table(app, from_phase, to_
 def test_phase_guard_refuses_with_its_message(app):
     with in_tenant(app) as tenant:
         call = services.create_call(tenant, fiscal_year=2024, budget_thousand_yen=1, actor=None)
-        services.PHASE_GUARDS[CallPhase.PROPOSALS] = lambda c: "まだです"
+        services.register_phase_guard(CallPhase.PROPOSALS, lambda c: None)
+        services.register_phase_guard(CallPhase.PROPOSALS, lambda c: "まだです")
         try:
             with pytest.raises(services.CallError, match="まだです"):
                 services.transition_call(call, CallPhase.PROPOSALS, actor=None)

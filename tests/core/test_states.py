@@ -41,7 +41,7 @@ def test_string_values_match_enum_members():
 def test_labels_and_choices(app):
     with app.test_request_context():
         assert Colour.DRAFT.label == "下書き" and Colour.DONE.label == "done"
-        assert Colour.choices() == [("draft", "下書き"), ("sent", "送付済"), ("done", "done")]
+        assert [(c.value, str(c.label)) for c in Colour.choices()] == [("draft", "下書き"), ("sent", "送付済"), ("done", "done")]
         assert Colour("sent") is Colour.SENT and Colour.SENT == "sent"
 
 
