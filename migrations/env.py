@@ -72,6 +72,16 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def render_item(type_, obj, autogen_context):
+    """Render the app's column types as plain SQLAlchemy types, so that migrations never import
+    application code (UTCDateTime only converts values in Python)."""
+    from app.core.db import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -93,6 +103,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 

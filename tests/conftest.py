@@ -47,10 +47,7 @@ def _build_schema(app) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
-        if any((ROOT / "migrations" / "versions").glob("*.py")):
-            upgrade(directory=str(ROOT / "migrations"))
-        else:  # before the first migration exists
-            db.create_all()
+        upgrade(directory=str(ROOT / "migrations"))
 
 
 def _sync_fukushima(app) -> None:
