@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from app.core.forms import BaseForm, strip_filter
@@ -38,7 +38,7 @@ class _ApplicationFields(BaseForm):
     def set_menu(self, options: list[tuple[str, str]]) -> None:
         """Offer `options` ([(item id, "No.n タイトル（提供企業）")]) in every rank field."""
         for rank, f in enumerate(self.choice_fields(), start=1):
-            f.choices = [("", _l("選択してください") if rank == 1 else _l("（なし）"))] + options
+            f.choices = [SelectChoice("", _l("選択してください") if rank == 1 else _l("（なし）"))] + [SelectChoice(v, label) for v, label in options]
 
     def chosen_ids(self) -> list[int]:
         """The chosen item ids in rank order (after validation: no gaps, no duplicates)."""
@@ -49,7 +49,7 @@ class _ApplicationFields(BaseForm):
         return self._validate_choices() and ok
 
     def _validate_choices(self) -> bool:
-        allowed = {value for value, _label in self.choice_fields()[0].choices if value}
+        allowed = {choice.value for choice in self.choice_fields()[0].choices if choice.value}
         seen: set[str] = set()
         empty_above = False
         ok = True

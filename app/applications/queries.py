@@ -2,9 +2,6 @@
 the scoping listener is only the safety net."""
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -17,29 +14,11 @@ from app.extensions import db
 from app.menus.models import MenuItem
 from app.tenancy.models import Organisation
 
-PER_PAGE = 50
 # Applications that take part in the call (what the operator lists and counts).
 LISTED = [s for s in ApplicationState if s != ApplicationState.DRAFT]
 COUNTED = [ApplicationState.SUBMITTED, ApplicationState.SELECTED, ApplicationState.NOT_SELECTED]
 
 
-@dataclass
-class Page:
-    """One page of a list: `items`, the 1-based `page`, the number of `pages` and the `total` rows."""
-
-    items: list
-    page: int
-    pages: int
-    total: int
-
-
-def paginate(stmt, page: int, per_page: int = PER_PAGE) -> Page:
-    """Run `stmt` (a select of one entity) for page `page` (out-of-range pages are clamped)."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items, page, pages, total)
 
 
 def published_menu_items(tenant, call: Call) -> list[MenuItem]:

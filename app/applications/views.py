@@ -24,6 +24,7 @@ from app.calls.models import Call
 from app.calls.queries import current_call
 from app.calls.states import CallPhase
 from app.core.audit import history_for
+from app.core.pagination import paginate
 from app.core.web import get_or_404
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
@@ -231,7 +232,7 @@ def call_applications(call_id: int):
     ids = queries.municipality_ids_of_call(g.tenant, call)
     history, priority = queries.priority_flags(g.tenant, call, ids)
     stmt = queries.call_applications_stmt(g.tenant, call, state=state, municipality_ids=priority if priority_only else None)
-    page = queries.paginate(stmt, request.args.get("page", 1, type=int))
+    page = paginate(stmt, request.args.get("page", 1, type=int))
     return render_template("applications/call_applications.html", call=call, page=page, history=history,
                            priority=priority, counts=queries.call_counts(g.tenant, call), state=state,
                            priority_only=priority_only, states=queries.LISTED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.cases.states import DX_STEPS, CaseState
@@ -24,7 +24,7 @@ class CaseForm(BaseForm):
     key_points = TextAreaField(_l("ポイント（1行に1つ、1〜3行）"), validators=[DataRequired(message=_l("ポイントを入力してください。"))])
     overview = TextAreaField(_l("概要（1行に1つの箇条書き）"), validators=[Length(max=20000)])
     outcomes = TextAreaField(_l("成果"), filters=[strip_filter], validators=[Length(max=10000)])
-    dx_step = SelectField(_l("DXステップ"), choices=[("", _l("選択なし"))] + [(str(k), v) for k, v in DX_STEPS.items()])
+    dx_step = SelectField(_l("DXステップ"), choices=[SelectChoice("", _l("選択なし"))] + [SelectChoice(str(k), v) for k, v in DX_STEPS.items()])
     categories = MultiCheckboxField(_l("分類"), choices=[])
     population = IntegerField(_l("人口（人）"), validators=[
         Optional(), NumberRange(min=0, max=100_000_000, message=_l("0以上の整数で入力してください。"))])

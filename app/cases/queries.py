@@ -2,14 +2,12 @@
 counts behind home-page tasks. Every query filters by tenant by hand (the boundary)."""
 from __future__ import annotations
 
-import math
-
 import sqlalchemy as sa
 
 from app.cases.models import Case
 from app.cases.states import CaseState
+from app.core.pagination import Page, paginate
 from app.engagements.models import Engagement
-from app.engagements.queries import PER_PAGE, Page
 from app.engagements.states import EngagementState
 from app.extensions import db
 from app.tenancy.models import Organisation
@@ -25,18 +23,11 @@ def population_label(population: int | None) -> str:
     return "" if population is None else f"{population / 10000:.1f}万人"
 
 
-def _paged(stmt, count_stmt, page: int) -> Page:
-    total = db.session.scalar(count_stmt) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(page, 1), pages)
-    items = list(db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
-    return Page(items, page, pages, total)
-
 
 def published_page(tenant, *, category: str | None = None, dx_step: int | None = None,
                    fiscal_year: int | None = None, page: int = 1) -> Page:
     """Published cases of `tenant`, newest fiscal year and publication first, optionally filtered
-    by DX category code, DX step (0–3) and fiscal year; `PER_PAGE` per page."""
+    by DX category code, DX step (0–3) and fiscal year; paginated."""
     conditions = [Case.tenant_id == tenant.id, Case.state == CaseState.PUBLISHED]
     if category:
         # categories is a JSON list of ASCII codes; its text form holds each code in quotes on
@@ -47,7 +38,7 @@ def published_page(tenant, *, category: str | None = None, dx_step: int | None =
     if fiscal_year is not None:
         conditions.append(Case.fiscal_year == fiscal_year)
     stmt = sa.select(Case).where(*conditions).order_by(Case.fiscal_year.desc(), Case.published_at.desc(), Case.id.desc())
-    return _paged(stmt, sa.select(sa.func.count(Case.id)).where(*conditions), page)
+    return paginate(stmt, page, count_stmt=sa.select(sa.func.count(Case.id)).where(*conditions))
 
 
 def published_fiscal_years(tenant) -> list[int]:
@@ -65,7 +56,7 @@ def managed_page(tenant, *, municipality_id: int | None = None, state: CaseState
     if state is not None:
         conditions.append(Case.state == state)
     stmt = sa.select(Case).where(*conditions).order_by(Case.fiscal_year.desc(), Case.updated_at.desc(), Case.id.desc())
-    return _paged(stmt, sa.select(sa.func.count(Case.id)).where(*conditions), page)
+    return paginate(stmt, page, count_stmt=sa.select(sa.func.count(Case.id)).where(*conditions))
 
 
 def engagements_without_case(tenant, page: int = 1) -> Page:
@@ -79,7 +70,7 @@ def engagements_without_case(tenant, page: int = 1) -> Page:
         .where(*conditions)
         .order_by(Engagement.fiscal_year.desc(), Organisation.lg_code, Engagement.id)
     )
-    return _paged(stmt, sa.select(sa.func.count(Engagement.id)).where(*conditions), page)
+    return paginate(stmt, page, count_stmt=sa.select(sa.func.count(Engagement.id)).where(*conditions))
 
 
 def count_cases(tenant, state: CaseState, municipality_id: int | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.auth.models import Role
 from app.auth.permissions import role_required
@@ -104,7 +105,7 @@ def edit(case_id: int):
         flash(_("下書きの事例のみ編集できます。公開・承認済みの事例は下書きに戻してから編集してください。"), "error")
         return redirect(url_for("cases.detail", case_id=case.id))
     form = CaseForm() if request.method == "POST" else CaseForm(data=_form_data(case))
-    form.categories.choices = [(c["code"], c["label"]) for c in g.tenant.categories or []]
+    form.categories.choices = [SelectChoice(c["code"], c["label"]) for c in g.tenant.categories or []]
     if form.validate_on_submit():
         try:
             update_case(case, actor=current_user, **form.values())

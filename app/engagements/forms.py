@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from app.core.clock import today_jst
@@ -83,7 +83,7 @@ class ReportForm(BaseForm):
 class DecideReportForm(BaseForm):
     """The operator accepts or returns (差戻し) a completion report."""
 
-    decision = RadioField(_l("判断"), choices=[("accept", _l("受理する")), ("return", _l("差し戻す"))],
+    decision = RadioField(_l("判断"), choices=[SelectChoice("accept", _l("受理する")), SelectChoice("return", _l("差し戻す"))],
                           validators=[InputRequired(message=_l("受理か差戻しかを選択してください。"))])
     reason = TextAreaField(_l("差戻しの理由"), filters=[strip_filter], validators=[Length(max=2000)])
 

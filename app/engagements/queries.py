@@ -3,19 +3,18 @@ counts behind the home page tasks. Every query filters by tenant by hand (the bo
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.auth.models import Role
+from app.core.pagination import Page, paginate
 from app.engagements.models import CompletionReport, Engagement, SupportSession
 from app.engagements.states import EngagementState, ReportState
 from app.extensions import db
 from app.tenancy.models import Organisation, OrganisationKind
 
-PER_PAGE = 50
 STALE_AFTER_DAYS = 28  # "no session for 4 weeks" (product.md §6 notifications)
 
 
@@ -27,15 +26,6 @@ class EngagementRow:
     sessions_count: int
     last_held_on: dt.date | None
 
-
-@dataclass
-class Page:
-    """One page of a list: `items`, 1-based `page`, `pages` in total, `total` rows."""
-
-    items: list
-    page: int
-    pages: int
-    total: int
 
 
 def visible_to(user, tenant) -> sa.ColumnElement[bool]:
@@ -62,7 +52,7 @@ def engagement_page(user, tenant, *, fiscal_year: int | None = None, state: Enga
                     provider_id: int | None = None, page: int = 1) -> Page:
     """The engagements `user` may see, newest fiscal year first, then by 全国地方公共団体コード.
 
-    Filters are optional; `page` is 1-based with `PER_PAGE` rows. One query for the rows (session
+    Filters are optional; `page` is 1-based (core.pagination). One query for the rows (session
     count and last session date aggregated in SQL) and one for the total.
     """
     conditions = [visible_to(user, tenant)]
@@ -72,9 +62,6 @@ def engagement_page(user, tenant, *, fiscal_year: int | None = None, state: Enga
         conditions.append(Engagement.state == state)
     if provider_id is not None:
         conditions.append(Engagement.provider_id == provider_id)
-    total = db.session.scalar(sa.select(sa.func.count(Engagement.id)).where(*conditions)) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(page, 1), pages)
     stats, muni = _session_stats(tenant), aliased(Organisation)
     stmt = (
         sa.select(Engagement, sa.func.coalesce(stats.c.n, 0), stats.c.last)
@@ -82,10 +69,11 @@ def engagement_page(user, tenant, *, fiscal_year: int | None = None, state: Enga
         .outerjoin(stats, stats.c.engagement_id == Engagement.id)
         .where(*conditions)
         .order_by(Engagement.fiscal_year.desc(), muni.lg_code, Engagement.id)
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     )
-    rows = [EngagementRow(e, n, last) for e, n, last in db.session.execute(stmt)]
-    return Page(rows, page, pages, total)
+    count = sa.select(sa.func.count(Engagement.id)).where(*conditions)
+    result = paginate(stmt, page, count_stmt=count, scalars=False)
+    result.items = [EngagementRow(e, n, last) for e, n, last in result.items]
+    return result
 
 
 def engagement_fiscal_years(user, tenant) -> list[int]:

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 
 from app.calls.models import Call
 from app.calls.states import CallPhase
+from app.core.pagination import Page, paginate
 from app.extensions import db
 from app.menus.models import MenuItem, MenuProposal
 from app.menus.states import ProposalState
 from app.reviews.models import Review
 from app.tenancy.models import Organisation, OrganisationKind
 
-PAGE_SIZE = 50
 
 
 def call_of(proposal: MenuProposal | MenuItem) -> Call:
@@ -43,21 +43,18 @@ def proposal_call(tenant) -> Call | None:
     )
 
 
-def proposals_of_provider(tenant, provider_id: int, *, page: int = 1) -> tuple[list[tuple[MenuProposal, int]], bool]:
+def proposals_of_provider(tenant, provider_id: int, *, page: int = 1) -> Page:
     """One page of a provider organisation's proposals across calls, newest first.
 
-    Returns `([(proposal, call fiscal year)], has_next_page)`; `PAGE_SIZE` rows per page.
+    Items are `(proposal, call fiscal year)` rows (core.pagination).
     """
     stmt = (
         sa.select(MenuProposal, Call.fiscal_year)
         .join(Call, Call.id == MenuProposal.call_id)
         .where(MenuProposal.tenant_id == tenant.id, MenuProposal.provider_id == provider_id)
         .order_by(MenuProposal.created_at.desc(), MenuProposal.id.desc())
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
     )
-    rows = [tuple(r) for r in db.session.execute(stmt)]
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return paginate(stmt, page, scalars=False)
 
 
 @dataclass

@@ -51,10 +51,9 @@ def _own_proposal(proposal_id: int) -> MenuProposal:
 def my_proposals():
     """The company's own proposals across calls, newest first (paginated by 50)."""
     _provider_only()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, has_next = queries.proposals_of_provider(g.tenant, current_user.organisation_id, page=page)
-    return render_template("menus/my_proposals.html", rows=rows, page=page, has_next=has_next,
-                           open_call=queries.proposal_call(g.tenant))
+    page = queries.proposals_of_provider(g.tenant, current_user.organisation_id,
+                                         page=request.args.get("page", 1, type=int))
+    return render_template("menus/my_proposals.html", page=page, open_call=queries.proposal_call(g.tenant))
 
 
 def _render_form(template: str, form: ProposalForm, status: int = 200, **context):

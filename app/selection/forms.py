@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
 from app.core.forms import BaseForm
@@ -20,12 +20,13 @@ class AdjustForm(BaseForm):
 
     def set_options(self, application) -> None:
         """Offer 非選定 and the application's choices ("第n希望 No.x タイトル")."""
-        self.decision.choices = [("", _l("非選定"))] + [
-            (str(c.menu_item_id), f"第{c.rank}希望 No.{c.menu_item.number} {c.menu_item.title}") for c in application.choices
+        self.decision.choices = [SelectChoice("", _l("非選定"))] + [
+            SelectChoice(str(c.menu_item_id), f"第{c.rank}希望 No.{c.menu_item.number} {c.menu_item.title}")
+            for c in application.choices
         ]
 
     def validate_decision(self, field) -> None:
-        allowed = {value for value, _label in field.choices}
+        allowed = {choice.value for choice in field.choices}
         if (field.data or "") not in allowed:
             raise ValidationError(_l("申込の希望にない支援メニューは選べません。"))
 

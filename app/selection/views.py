@@ -6,7 +6,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.applications.queries import paginate, published_menu_items
+from app.applications.queries import published_menu_items
+from app.core.pagination import paginate
 from app.auth.models import Role
 from app.auth.permissions import role_required
 from app.calls.models import Call

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.core.forms import BaseForm, MultiCheckboxField, strip_filter
@@ -20,9 +20,9 @@ def _validators(question: Question) -> list:
 
 def _field(question: Question):
     if question.type == "single":
-        return RadioField(question.label, choices=[(o, o) for o in question.options], validators=_validators(question))
+        return RadioField(question.label, choices=[SelectChoice(o) for o in question.options], validators=_validators(question))
     if question.type == "multi":
-        return MultiCheckboxField(question.label, choices=[(o, o) for o in question.options], validators=_validators(question))
+        return MultiCheckboxField(question.label, choices=[SelectChoice(o) for o in question.options], validators=_validators(question))
     if question.type == "scale5":
         return RadioField(question.label, choices=SCALE5_CHOICES, coerce=int, validators=_validators(question))
     return TextAreaField(question.label, filters=[strip_filter], validators=[
