@@ -20,11 +20,6 @@ def municipality_of(user):
     return org if org is not None and org.kind == OrganisationKind.MUNICIPALITY else None
 
 
-def can_apply(user) -> bool:
-    """Municipal staff of a municipality may create applications for it."""
-    return municipality_of(user) is not None
-
-
 def can_manage_applications(user) -> bool:
     """The program office lists, opens and returns every application (product.md §3)."""
     return getattr(user, "is_authenticated", False) and user.role == Role.OPERATOR

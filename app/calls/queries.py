@@ -24,8 +24,3 @@ def current_call(tenant, phase: CallPhase | None = None) -> Call | None:
     if phase is not None:
         stmt = stmt.where(Call.phase == phase)
     return db.session.scalar(stmt)
-
-
-def fiscal_years_with_calls(tenant) -> list[int]:
-    """Fiscal years that have a call, ascending."""
-    return list(db.session.scalars(sa.select(Call.fiscal_year).where(Call.tenant_id == tenant.id).order_by(Call.fiscal_year)))

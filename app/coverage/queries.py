@@ -46,12 +46,6 @@ def is_priority(years_supported: set[int], fiscal_year: int, lookback: int) -> b
     return not any(y in years_supported for y in lookback_years(fiscal_year, lookback))
 
 
-def priority_municipality_ids(tenant, municipality_ids: list[int], fiscal_year: int, lookback: int) -> set[int]:
-    """Those of `municipality_ids` that have priority in `fiscal_year` (see `is_priority`)."""
-    years = support_years(tenant)
-    return {m for m in municipality_ids if is_priority(years.get(m, set()), fiscal_year, lookback)}
-
-
 @dataclass(frozen=True)
 class YearFigures:
     """One fiscal year: distinct municipalities supported, engagements planned (not cancelled, 事業)

@@ -27,8 +27,3 @@ def can_view_proposal(user, proposal: MenuProposal) -> bool:
     if owns_proposal(user, proposal):
         return True
     return bool(getattr(user, "is_authenticated", False)) and user.role == Role.OPERATOR and user.tenant_id == proposal.tenant_id
-
-
-def can_decide(user) -> bool:
-    """Only the program office adopts/rejects proposals and publishes the menu."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.OPERATOR

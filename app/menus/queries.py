@@ -139,12 +139,6 @@ def published_calls(tenant) -> list[Call]:
     ))
 
 
-def latest_published_call(tenant) -> Call | None:
-    """The newest call of `tenant` with a published menu, or None."""
-    calls = published_calls(tenant)
-    return calls[0] if calls else None
-
-
 def published_item(tenant, item_id: int) -> MenuItem | None:
     """A numbered item of a published menu, or None (unpublished items are not public)."""
     return db.session.scalar(

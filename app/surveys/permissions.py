@@ -1,7 +1,6 @@
 """Who may answer and see post-engagement surveys (pure predicates; views answer 404 on no)."""
 from __future__ import annotations
 
-from app.auth.models import Role
 from app.engagements.permissions import is_engagement_municipality, is_operator
 from app.engagements.states import EngagementState
 
@@ -16,8 +15,3 @@ def can_answer_survey(user, engagement) -> bool:
 def can_view_survey(user, engagement) -> bool:
     """The municipality's staff and the operator may read an answered survey."""
     return is_engagement_municipality(user, engagement) or is_operator(user, engagement)
-
-
-def can_view_results(user, tenant) -> bool:
-    """Survey results are the operator's (product.md §6)."""
-    return bool(getattr(user, "is_authenticated", False)) and user.tenant_id == tenant.id and user.role == Role.OPERATOR

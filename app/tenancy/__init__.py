@@ -37,11 +37,3 @@ def init_tenancy(app: Flask) -> None:
     @app.teardown_request
     def _clear_scope(exc):
         deactivate_tenant()
-
-
-def current_tenant():
-    """The tenant resolved from the URL of the current request (404 outside a tenant URL)."""
-    tenant = getattr(g, "tenant", None)
-    if tenant is None:
-        abort(404)
-    return tenant

@@ -12,12 +12,12 @@ from app.core.states import TransitionError
 from app.extensions import db
 from app.menus import services
 from app.menus.models import MenuItem
-from app.menus.queries import latest_published_call, published_menu
+from app.menus.queries import published_menu
 from app.menus.services import MenuError
 from app.menus.states import ProposalState
 from tests import factories
 from tests.conftest import in_tenant
-from tests.menus.builders import call_in, fields, proposal, published_call
+from tests.menus.builders import call_in, fields, proposal
 
 
 def test_propose_creates_a_draft_with_history(app):
@@ -188,7 +188,6 @@ def test_publish_numbers_in_adoption_order_and_freezes(app):
         assert call.menu_published_at is not None
         assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "menu.publish")).changes == {"items": 2}
         assert [i.title for i in published_menu(t, call)] == ["Ｃ", "Ａ"]
-        assert latest_published_call(t) == call
         with pytest.raises(MenuError, match="公開済み"):
             services.decide_proposal(second, actor=None, adopt=True, reason="")
         with pytest.raises(MenuError, match="公開済み"):
@@ -208,7 +207,6 @@ def test_publish_refused_without_adopted_items_or_outside_review(app):
         with pytest.raises(MenuError, match="採択された提案がない"):
             services.publish_menu(call, actor=None)
         assert call.menu_published_at is None and published_menu(t, call) == []
-        assert latest_published_call(t) is None
 
 
 def test_applications_open_only_after_publication(app):
@@ -223,11 +221,3 @@ def test_applications_open_only_after_publication(app):
         services.publish_menu(call, actor=None)
         transition_call(call, CallPhase.APPLICATIONS, actor=None)
         assert call.phase == CallPhase.APPLICATIONS
-
-
-def test_latest_published_call_is_the_newest_year(app):
-    with in_tenant(app) as t:
-        older = published_call(t, fiscal_year=2023)
-        newer = published_call(t, titles=("デジタル人材育成支援",), fiscal_year=2024)
-        assert latest_published_call(t) == newer
-        assert [i.title for i in published_menu(t, older)] == ["ＲＰＡ実証確認", "情報セキュリティポリシー見直し"]
