@@ -11,7 +11,7 @@ from app.applications.queries import active_application_count, published_menu_it
 from app.applications.states import DECIDED, EDITABLE, TRANSITIONS, ApplicationState
 from app.calls.models import Call
 from app.calls.states import CallPhase
-from app.core.audit import record_audit, record_transition
+from app.core.audit import apply_transition, record_audit, record_transition
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.extensions import db
@@ -42,11 +42,7 @@ def transition_application(application: Application, to_state: ApplicationState,
         application.submitted_at = utcnow()
     if to_state in DECIDED:
         application.decided_at = utcnow()
-    from_state = application.state
-    application.state = to_state
-    db.session.flush()
-    record_transition("application", application, from_state, to_state, actor=actor, note=note)
-    return application
+    return apply_transition("application", application, to_state, actor=actor, note=note)
 
 
 def _require_open(call: Call) -> None:

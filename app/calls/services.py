@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.calls.models import Call, CallWindow
 from app.calls.states import TRANSITIONS, WINDOW_PHASES, CallPhase
-from app.core.audit import record_audit, record_transition
+from app.core.audit import apply_transition, record_audit
 from app.core.states import check_transition
 from app.core.wareki import fiscal_year_label
 from app.extensions import db
@@ -119,11 +119,7 @@ def transition_call(call: Call, to_phase: CallPhase, *, actor, note: str = "") -
         problem = check(call)
         if problem:
             raise CallError(problem)
-    from_phase = call.phase
-    call.phase = to_phase
-    db.session.flush()
-    record_transition("call", call, from_phase, to_phase, actor=actor, note=note)
-    return call
+    return apply_transition("call", call, to_phase, actor=actor, note=note, attr="phase")
 
 
 def next_phase(call: Call) -> CallPhase | None:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from app.applications.models import Application
 from app.cases.models import Case
 from app.cases.states import DX_STEPS, TRANSITIONS, CaseState
-from app.core.audit import record_audit, record_transition
+from app.core.audit import apply_transition, record_audit, record_transition
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.core.wareki import fiscal_year_label, format_date
@@ -164,8 +164,4 @@ def transition_case(case: Case, to_state: CaseState, *, actor, note: str = "") -
         case.published_at, case.published_by_id = utcnow(), getattr(actor, "id", None)
     if to_state == CaseState.DRAFT:
         case.approved_at = case.approved_by_id = case.published_at = case.published_by_id = None
-    from_state = case.state
-    case.state = to_state
-    db.session.flush()
-    record_transition("case", case, from_state, to_state, actor=actor, note=note)
-    return case
+    return apply_transition("case", case, to_state, actor=actor, note=note)

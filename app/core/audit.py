@@ -101,6 +101,19 @@ def record_transition(workflow: str, obj, from_state, to_state, *, actor, note: 
     return change
 
 
+def apply_transition(workflow: str, obj, to_state, *, actor, note: str = "", attr: str = "state"):
+    """Set `obj.<attr>` to `to_state`, flush, and write the history row and audit event.
+
+    The common tail of every `transition_<noun>()`: they check the edge and apply their own data
+    rules first, then call this. Returns `obj`.
+    """
+    from_state = getattr(obj, attr)
+    setattr(obj, attr, to_state)
+    db.session.flush()
+    record_transition(workflow, obj, from_state, to_state, actor=actor, note=note)
+    return obj
+
+
 def history_for(workflow: str, object_id: int) -> list[StateChange]:
     """The history rows of one object, oldest first (scoped by the active tenant)."""
     stmt = (

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.calls.models import Call
 from app.calls.states import CallPhase
-from app.core.audit import record_audit, record_transition
+from app.core.audit import apply_transition, record_audit, record_transition
 from app.core.clock import today_jst
 from app.core.db import utcnow
 from app.core.states import check_transition
@@ -29,6 +29,21 @@ class EngagementError(ValueError):
     """The engagement cannot be created or changed as asked (message is user-facing Japanese)."""
 
 
+def _new_engagement(call, municipality_id: int, menu_item, *, actor, state: EngagementState, note: str = "",
+                    **fields) -> Engagement:
+    """An engagement of `call` with the provider and unit cost (千円) of `menu_item`, flushed, with
+    its first history row."""
+    engagement = Engagement(
+        tenant_id=call.tenant_id, call_id=call.id, fiscal_year=call.fiscal_year, municipality_id=municipality_id,
+        menu_item_id=menu_item.id, provider_id=menu_item.provider_id,
+        cost_thousand_yen=menu_item.unit_cost_thousand_yen, state=state, **fields,
+    )
+    db.session.add(engagement)
+    db.session.flush()
+    record_transition("engagement", engagement, None, state, actor=actor, note=note)
+    return engagement
+
+
 def assign_engagement(*, call, application, menu_item, actor) -> Engagement:
     """Create the engagement of a selected application with the provider of `menu_item`.
 
@@ -38,20 +53,8 @@ def assign_engagement(*, call, application, menu_item, actor) -> Engagement:
     exists = db.session.scalar(sa.select(Engagement.id).where(Engagement.application_id == application.id))
     if exists:
         raise EngagementError("この申込には既に支援案件があります。")
-    engagement = Engagement(
-        tenant_id=call.tenant_id,
-        call_id=call.id,
-        fiscal_year=call.fiscal_year,
-        application_id=application.id,
-        menu_item_id=menu_item.id,
-        provider_id=menu_item.provider_id,
-        municipality_id=application.municipality_id,
-        cost_thousand_yen=menu_item.unit_cost_thousand_yen,
-        is_sample=application.is_sample,
-    )
-    db.session.add(engagement)
-    db.session.flush()
-    record_transition("engagement", engagement, None, EngagementState.ASSIGNED, actor=actor)
+    engagement = _new_engagement(call, application.municipality_id, menu_item, actor=actor, state=EngagementState.ASSIGNED,
+                                 application_id=application.id, is_sample=application.is_sample)
     record_audit("engagement.assign", tenant_id=call.tenant_id, actor=actor, target=engagement,
                  changes={"application_id": application.id, "menu_item_id": menu_item.id, "provider_id": menu_item.provider_id})
     return engagement
@@ -61,21 +64,8 @@ def record_past_engagement(*, call, municipality, menu_item, actor, state: Engag
                            is_sample: bool = False) -> Engagement:
     """Record an engagement of a past fiscal year (no application), e.g. from last years' spreadsheets,
     so that the 2-year priority (001:170) and 3-year coverage (001:165) are right from day one."""
-    engagement = Engagement(
-        tenant_id=call.tenant_id,
-        call_id=call.id,
-        fiscal_year=call.fiscal_year,
-        menu_item_id=menu_item.id,
-        provider_id=menu_item.provider_id,
-        municipality_id=municipality.id,
-        cost_thousand_yen=menu_item.unit_cost_thousand_yen,
-        state=state,
-        is_sample=is_sample,
-    )
-    db.session.add(engagement)
-    db.session.flush()
-    record_transition("engagement", engagement, None, state, actor=actor, note="過去年度の実績として登録")
-    return engagement
+    return _new_engagement(call, municipality.id, menu_item, actor=actor, state=state, is_sample=is_sample,
+                           note="過去年度の実績として登録")
 
 
 def transition_engagement(engagement: Engagement, to_state: EngagementState, *, actor, note: str = "") -> Engagement:
@@ -89,11 +79,7 @@ def transition_engagement(engagement: Engagement, to_state: EngagementState, *, 
         if not note.strip():
             raise EngagementError("中止の理由を入力してください。")
         engagement.cancel_reason = note.strip()
-    from_state = engagement.state
-    engagement.state = to_state
-    db.session.flush()
-    record_transition("engagement", engagement, from_state, to_state, actor=actor, note=note)
-    return engagement
+    return apply_transition("engagement", engagement, to_state, actor=actor, note=note)
 
 
 def accept_engagement(engagement: Engagement, *, actor) -> Engagement:
@@ -218,11 +204,7 @@ def transition_report(report: CompletionReport, to_state: ReportState, *, actor,
         report.return_reason = note.strip()
     if to_state == ReportState.SUBMITTED:
         report.submitted_at, report.submitted_by_id = utcnow(), getattr(actor, "id", None)
-    from_state = report.state
-    report.state = to_state
-    db.session.flush()
-    record_transition("completion_report", report, from_state, to_state, actor=actor, note=note)
-    return report
+    return apply_transition("completion_report", report, to_state, actor=actor, note=note)
 
 
 def report_problem(engagement: Engagement) -> str | None:

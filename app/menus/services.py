@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.calls.models import Call
 from app.calls.services import register_phase_guard
 from app.calls.states import CallPhase
-from app.core.audit import record_audit, record_transition
+from app.core.audit import apply_transition, record_audit, record_transition
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.extensions import db
@@ -47,11 +47,7 @@ def transition_proposal(proposal: MenuProposal, to_state: ProposalState, *, acto
         proposal.decided_at, proposal.decision_reason = None, ""
     if to_state == ProposalState.SUBMITTED and proposal.state == ProposalState.DRAFT:
         proposal.submitted_at = utcnow()
-    from_state = proposal.state
-    proposal.state = to_state
-    db.session.flush()
-    record_transition("menu_proposal", proposal, from_state, to_state, actor=actor, note=note.strip())
-    return proposal
+    return apply_transition("menu_proposal", proposal, to_state, actor=actor, note=note.strip())
 
 
 def _require_phase(call: Call, phase: CallPhase, message: str) -> None:

@@ -16,7 +16,7 @@ from app.applications.states import ApplicationState
 from app.calls.models import Call
 from app.calls.services import register_phase_guard
 from app.calls.states import CallPhase
-from app.core.audit import record_audit, record_transition
+from app.core.audit import apply_transition, record_audit
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.engagements.models import Engagement
@@ -56,11 +56,7 @@ def transition_selection(selection: Selection, to_state: SelectionState, *, acto
     if to_state == SelectionState.CONFIRMED:
         selection.confirmed_by_id = getattr(actor, "id", None)
         selection.confirmed_at = utcnow()
-    from_state = selection.state
-    selection.state = to_state
-    db.session.flush()
-    record_transition("selection", selection, from_state, to_state, actor=actor, note=note)
-    return selection
+    return apply_transition("selection", selection, to_state, actor=actor, note=note)
 
 
 def _require_changeable(call: Call, selection: Selection | None) -> None:
