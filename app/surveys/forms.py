@@ -9,7 +9,7 @@ from app.core.forms import BaseForm, MultiCheckboxField, strip_filter
 from app.surveys.template import Question, SurveyTemplate
 
 TEXT_MAX = 2000
-SCALE5_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
+SCALE5_CHOICES = [SelectChoice(n, str(n)) for n in range(5, 0, -1)]
 
 
 def _validators(question: Question) -> list:
