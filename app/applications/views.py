@@ -25,7 +25,7 @@ from app.calls.queries import current_call
 from app.calls.states import CallPhase
 from app.core.audit import history_for
 from app.core.pagination import paginate
-from app.core.web import get_or_404
+from app.core.web import get_or_404, get_visible_or_404
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 
@@ -40,10 +40,7 @@ def _own_municipality():
 
 
 def _load(application_id: int) -> Application:
-    application = get_or_404(Application, application_id, Application.tenant_id == g.tenant.id)
-    if not can_view_application(current_user, application):
-        abort(404)
-    return application
+    return get_visible_or_404(Application, application_id, can_view_application)
 
 
 def _menu_options(call: Call) -> list[tuple[str, str]]:

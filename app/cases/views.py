@@ -16,7 +16,7 @@ from app.cases.permissions import can_transition_case, can_view_case, is_case_mu
 from app.cases.services import CaseError, create_case_draft, transition_case, update_case
 from app.cases.states import DX_STEPS, CaseState
 from app.core.audit import history_for
-from app.core.web import get_or_404
+from app.core.web import get_or_404, get_visible_or_404
 from app.engagements.models import Engagement
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
@@ -25,10 +25,7 @@ bp = Blueprint("cases", __name__, url_prefix="/t/<tenant_slug>")
 
 
 def _load(case_id: int) -> Case:
-    case = get_or_404(Case, case_id, Case.tenant_id == g.tenant.id)
-    if not can_view_case(current_user, case):
-        abort(404)
-    return case
+    return get_visible_or_404(Case, case_id, can_view_case)
 
 
 def _render_detail(case: Case, status: int = 200, form: CaseTransitionForm | None = None):

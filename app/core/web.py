@@ -35,6 +35,17 @@ def get_or_404(model, object_id: int, *conditions):
     return obj
 
 
+def get_visible_or_404(model, object_id: int, can_see):
+    """Load a row of the current tenant that `can_see(current_user, row)` allows, or abort 404
+    (users never learn that objects they may not see exist, architecture.md Tenancy 5)."""
+    from flask_login import current_user
+
+    obj = get_or_404(model, object_id, model.tenant_id == g.tenant.id)
+    if not can_see(current_user, obj):
+        abort(404)
+    return obj
+
+
 def init_web(app: Flask) -> None:
     """Register request hooks, headers, error handlers and template helpers."""
     _register_hooks(app)

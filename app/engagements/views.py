@@ -11,7 +11,7 @@ from app.auth.permissions import role_required
 from app.cases.queries import case_of
 from app.core.audit import history_for
 from app.core.clock import today_jst
-from app.core.web import get_or_404
+from app.core.web import get_or_404, get_visible_or_404
 from app.engagements import queries, services
 from app.engagements.forms import CancelForm, ConfirmSessionForm, DecideReportForm, ReportForm, SessionForm
 from app.engagements.models import Engagement, SupportSession
@@ -27,10 +27,7 @@ MEMBERS = (Role.OPERATOR, Role.PROVIDER, Role.MUNICIPAL)
 
 
 def _load(engagement_id: int) -> Engagement:
-    engagement = get_or_404(Engagement, engagement_id, Engagement.tenant_id == g.tenant.id)
-    if not can_view_engagement(current_user, engagement):
-        abort(404)
-    return engagement
+    return get_visible_or_404(Engagement, engagement_id, can_view_engagement)
 
 
 def _require(allowed: bool) -> None:

@@ -12,7 +12,7 @@ from app.calls.models import Call
 from app.calls.states import CallPhase
 from app.core.audit import history_for
 from app.core.wareki import fiscal_year_label
-from app.core.web import get_or_404
+from app.core.web import get_or_404, get_visible_or_404
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 from app.menus import queries
@@ -33,17 +33,11 @@ def _provider_only() -> None:
 
 
 def _load_proposal(proposal_id: int) -> MenuProposal:
-    proposal = get_or_404(MenuProposal, proposal_id, MenuProposal.tenant_id == g.tenant.id)
-    if not can_view_proposal(current_user, proposal):
-        abort(404)
-    return proposal
+    return get_visible_or_404(MenuProposal, proposal_id, can_view_proposal)
 
 
 def _own_proposal(proposal_id: int) -> MenuProposal:
-    proposal = get_or_404(MenuProposal, proposal_id, MenuProposal.tenant_id == g.tenant.id)
-    if not owns_proposal(current_user, proposal):
-        abort(404)
-    return proposal
+    return get_visible_or_404(MenuProposal, proposal_id, owns_proposal)
 
 
 @bp.route("/proposals")

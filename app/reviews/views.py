@@ -1,13 +1,13 @@
 """Views of the reviews domain (routes under /t/<tenant_slug>/): reviewers score menu proposals."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.models import Role
 from app.auth.permissions import role_required
-from app.core.web import get_or_404
+from app.core.web import get_visible_or_404
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 from app.calls.states import CallPhase
@@ -34,9 +34,7 @@ def index():
 @role_required(Role.REVIEWER)
 def score(proposal_id: int):
     """Score one proposal on the tenant's rubric (re-scoring replaces the earlier scores)."""
-    proposal = get_or_404(MenuProposal, proposal_id, MenuProposal.tenant_id == g.tenant.id)
-    if not can_review_proposal(current_user, proposal):
-        abort(404)
+    proposal = get_visible_or_404(MenuProposal, proposal_id, can_review_proposal)
     criteria = rubric(g.tenant)
     form = score_form(criteria, review_by(proposal, current_user))
     if form.validate_on_submit():

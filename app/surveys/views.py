@@ -2,13 +2,13 @@
 post-engagement survey (事後アンケート); the operator reads the yearly results."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.models import Role
 from app.auth.permissions import role_required
-from app.core.web import get_or_404
+from app.core.web import get_visible_or_404
 from app.engagements.models import Engagement
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
@@ -26,9 +26,7 @@ bp = Blueprint("surveys", __name__, url_prefix="/t/<tenant_slug>")
 def answer(engagement_id: int):
     """The municipality answers the survey once the engagement is completed; afterwards (and for
     the operator) the answers are shown read-only."""
-    engagement = get_or_404(Engagement, engagement_id, Engagement.tenant_id == g.tenant.id)
-    if not can_view_survey(current_user, engagement):
-        abort(404)
+    engagement = get_visible_or_404(Engagement, engagement_id, can_view_survey)
     template = load_survey_template(g.tenant)
     response = queries.response_of(engagement)
     if response is not None or current_user.role == Role.OPERATOR:
