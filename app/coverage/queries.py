@@ -185,11 +185,11 @@ def coverage_summary(tenant, fiscal_year: int | None = None) -> CoverageSummary:
         priority_fiscal_year=fy + 1,
         priority_lookback=lookback,
         priority_next=[m for m in municipalities if is_priority(years_of.get(m.id, set()), fy + 1, lookback)],
-        by_region=_ordered(_breakdown(municipalities, in_window, lambda m: m.region), tenant.rule("region_order")),
-        by_area=_ordered(_breakdown(municipalities, in_window, lambda m: m.area), tenant.rule("area_order")),
+        by_region=ordered(breakdown(municipalities, in_window, lambda m: m.region), tenant.rule("region_order")),
+        by_area=ordered(breakdown(municipalities, in_window, lambda m: m.area), tenant.rule("area_order")),
         evacuation_area=_evacuation(municipalities, in_window),
         matrix_years=matrix_years,
-        matrix=list(_ordered(_matrix(municipalities, counts, matrix_years, in_window), tenant.rule("region_order")).items()),
+        matrix=list(ordered(_matrix(municipalities, counts, matrix_years, in_window), tenant.rule("region_order")).items()),
         available_years=sorted(set(rules) | {fy, fiscal_year_of(today_jst())}, reverse=True),
     )
 
@@ -208,7 +208,8 @@ def _year_figures(counts: dict[tuple[int, int], tuple[int, int]], years: list[in
     return figures
 
 
-def _breakdown(municipalities: list[Organisation], covered: set[int], key) -> dict[str, tuple[int, int]]:
+def breakdown(municipalities: list[Organisation], covered: set[int], key) -> dict[str, tuple[int, int]]:
+    """`{name: (municipalities, covered)}` grouping `municipalities` by `key(m)` (region, area, …)."""
     # dicts keep insertion order: names come out in the order of the master list (県北, …).
     totals: dict[str, list[int]] = {}
     for m in municipalities:
@@ -231,7 +232,8 @@ def _matrix(municipalities, counts, years: list[int], covered: set[int]) -> dict
     return groups
 
 
-def _ordered(groups: dict, order: list[str] | None) -> dict:
+def ordered(groups: dict, order: list[str] | None) -> dict:
+    """`groups` sorted by the names in `order` (unknown names last), or unchanged when no order."""
     # The master list's order of first appearance, unless tenant.toml names one (`region_order`).
     if not order:
         return groups

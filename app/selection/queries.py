@@ -60,3 +60,15 @@ def selection_totals(tenant, call: Call, selection: Selection | None) -> dict[st
     totals["budget"] = call.budget_thousand_yen
     totals["remaining"] = call.budget_thousand_yen - totals["cost"]
     return totals
+
+
+def selected_municipality_ids(tenant, selection: Selection) -> set[int]:
+    """Organisation ids of the municipalities that `selection` gives at least one menu item."""
+    stmt = (
+        sa.select(Application.municipality_id)
+        .join(Allocation, Allocation.application_id == Application.id)
+        .where(Allocation.tenant_id == tenant.id, Allocation.selection_id == selection.id,
+               Allocation.menu_item_id.is_not(None))
+        .distinct()
+    )
+    return set(db.session.scalars(stmt))

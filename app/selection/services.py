@@ -37,6 +37,15 @@ class SelectionError(ValueError):
     """The selection cannot be proposed, adjusted or confirmed as asked (user-facing Japanese)."""
 
 
+class SelectionConflict(SelectionError):
+    """Someone else changed the selection since the page was shown (stale page, concurrency)."""
+
+
+def _check_version(row, expected_version: int | None) -> None:
+    if expected_version is not None and row.version_id != expected_version:
+        raise SelectionConflict(_("他の担当者が先に選定を変更しました。画面を再読み込みして最新の内容を確認してから、もう一度操作してください。"))
+
+
 def _problem_message(code: str, call: Call) -> str:
     return {
         proposal.CAPACITY: _("希望メニューの受入枠を超えるため選定できません。"),
@@ -119,6 +128,7 @@ def propose_selection(call: Call, *, actor) -> Selection:
     """
     tenant = db.session.get(Tenant, call.tenant_id)
     selection = selection_of(tenant, call)
+    selection = lock_selection(selection) if selection is not None else None
     _require_changeable(call, selection)
     if selection is None:
         selection = Selection(tenant_id=call.tenant_id, call_id=call.id)
@@ -157,16 +167,18 @@ def _snapshot(allocation: Allocation) -> dict:
 
 
 def adjust_allocation(allocation: Allocation, *, actor, menu_item: MenuItem | None, is_pinned: bool,
-                      is_excluded: bool) -> Allocation:
+                      is_excluded: bool, expected_version: int | None = None) -> Allocation:
     """Operator's change of one decision: give one of the application's choices or none (非選定),
     pin it (kept by later proposals) or exclude the application (事務局判断).
 
     Raises `SelectionError` (nothing changed) outside 選定・決定 or once confirmed, for pin and
     exclude together, an item that is not one of the application's choices, or when the item would
-    exceed its capacity, the budget (千円) or the per-municipality cap.
+    exceed its capacity, the budget (千円) or the per-municipality cap; `SelectionConflict` when
+    `expected_version` (the allocation's version shown on the page) is stale.
     """
-    selection, application = allocation.selection, allocation.application
+    selection, application = lock_selection(allocation.selection), allocation.application
     call = application.call
+    _check_version(allocation, expected_version)
     _require_changeable(call, selection)
     if is_pinned and is_excluded:
         raise SelectionError(_("固定と除外は同時に指定できません。"))
@@ -208,17 +220,32 @@ def _apply_manual(allocation: Allocation, menu_item: MenuItem | None, ranks: dic
         allocation.reason = MANUAL_SELECTED.format(rank=allocation.choice_rank) if menu_item else MANUAL_NOT_SELECTED
 
 
-def confirm_selection(selection: Selection, *, actor) -> list[Engagement]:
+def lock_selection(selection: Selection) -> Selection:
+    """Reload `selection` with a row lock (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises
+    writers itself), so that two operators confirming or adjusting at once run one after the other
+    and the second sees the first one's result (quality.md: no double engagement, no exceeded cap)."""
+    stmt = (sa.select(Selection).where(Selection.id == selection.id, Selection.tenant_id == selection.tenant_id)
+            .with_for_update().execution_options(populate_existing=True))
+    return db.session.scalars(stmt).one()
+
+
+def confirm_selection(selection: Selection, *, actor, expected_version: int | None = None) -> list[Engagement]:
     """Confirm the selection (確定): each application becomes 選定 or 非選定 and each selected one
     gets its engagement with the item's provider (`assign_engagement`).
 
-    Side effects, in order: checks (`SelectionError`: wrong phase, confirmed, no proposal, the
-    applications changed since the proposal, or the plan breaks capacity/budget/cap); selection →
+    Side effects, in order: row lock on the selection; checks (`SelectionConflict` when
+    `expected_version` — the version the operator saw — is stale; `SelectionError`: wrong phase,
+    confirmed, no proposal, the applications changed since the proposal, or the plan breaks
+    capacity/budget/cap); selection →
     確定 with who and when; applications decided; engagements created; audit event. Returns the
     engagements created.
     """
+    selection = lock_selection(selection)
     tenant = db.session.get(Tenant, selection.tenant_id)
     call = db.session.scalar(sa.select(Call).where(Call.id == selection.call_id, Call.tenant_id == selection.tenant_id))
+    if selection.state == SelectionState.CONFIRMED and expected_version is not None:
+        raise SelectionConflict(_("他の担当者が先にこの選定を確定しました。画面を再読み込みしてください。"))
+    _check_version(selection, expected_version)
     _require_changeable(call, selection)
     if selection.proposed_at is None:
         raise SelectionError(_("選定案を作成してから確定してください。"))

@@ -14,13 +14,16 @@ from app.calls.models import Call
 from app.calls.queries import current_call
 from app.calls.states import CallPhase
 from app.core.web import get_or_404
+from app.coverage.what_if import coverage_what_if
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 from app.selection import queries
 from app.selection.forms import AdjustForm
 from app.selection.models import Allocation
 from app.selection.permissions import can_change_selection, can_manage_selection, is_selection_available
-from app.selection.services import SelectionError, adjust_allocation, confirm_selection, propose_selection
+from app.selection.services import (
+    SelectionConflict, SelectionError, adjust_allocation, confirm_selection, propose_selection,
+)
 from app.selection.states import SelectionState
 
 bp = Blueprint("selection", __name__, url_prefix="/t/<tenant_slug>")
@@ -47,9 +50,13 @@ def _render(call: Call, status: int = 200, failed: tuple[int, AdjustForm] | None
     selection = queries.selection_of(g.tenant, call) if is_selection_available(call) else None
     page = paginate(queries.allocations_stmt(g.tenant, selection), request.args.get("page", 1, type=int)) if selection else None
     forms = {a.id: _row_form(a, failed) for a in page.items} if page else {}
+    editable = can_change_selection(call, selection)
+    what_if = None
+    if selection is not None and selection.proposed_at and editable:
+        what_if = coverage_what_if(g.tenant, call.fiscal_year, queries.selected_municipality_ids(g.tenant, selection))
     return render_template(
-        "selection/detail.html", call=call, selection=selection, page=page, forms=forms,
-        available=is_selection_available(call), editable=can_change_selection(call, selection),
+        "selection/detail.html", call=call, selection=selection, page=page, forms=forms, what_if=what_if,
+        available=is_selection_available(call), editable=editable,
         totals=queries.selection_totals(g.tenant, call, selection), SelectionState=SelectionState,
     ), status
 
@@ -57,7 +64,12 @@ def _render(call: Call, status: int = 200, failed: tuple[int, AdjustForm] | None
 def _refused(call: Call, exc: Exception, failed=None):
     db.session.rollback()
     flash(str(exc), "error")
-    return _render(call, status=400, failed=failed)
+    return _render(call, status=409 if isinstance(exc, SelectionConflict) else 400, failed=failed)
+
+
+def _seen_version() -> int | None:
+    """The version of the row the operator saw (`?version=` on the form's action), if given."""
+    return request.args.get("version", type=int)
 
 
 @bp.route("/calls/<int:call_id>/selection")
@@ -97,7 +109,7 @@ def adjust(allocation_id: int):
     item = items.get(form.chosen_item_id()) if form.chosen_item_id() is not None else None
     try:
         adjust_allocation(allocation, actor=current_user, menu_item=item, is_pinned=form.is_pinned.data,
-                          is_excluded=form.is_excluded.data)
+                          is_excluded=form.is_excluded.data, expected_version=_seen_version())
     except SelectionError as exc:
         return _refused(call, exc, failed=(allocation.id, form))
     db.session.commit()
@@ -114,7 +126,7 @@ def confirm(call_id: int):
     if selection is None:
         return _refused(call, SelectionError(_("選定案を作成してから確定してください。")))
     try:
-        engagements = confirm_selection(selection, actor=current_user)
+        engagements = confirm_selection(selection, actor=current_user, expected_version=_seen_version())
     except SelectionError as exc:
         return _refused(call, exc)
     db.session.commit()
