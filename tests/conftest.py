@@ -47,7 +47,7 @@ def _build_schema(app) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
 
 
 def _sync_fukushima(app) -> None:
