@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.applications.models import Application
+from app.auth.models import User
 from app.core.db import Base, TenantScoped, TimestampMixin, VersionedMixin, enum_column
 from app.menus.models import MenuItem
 from app.selection.states import SelectionState
@@ -25,6 +26,7 @@ class Selection(TenantScoped, TimestampMixin, VersionedMixin, Base):
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     allocations: Mapped[list[Allocation]] = relationship(back_populates="selection", cascade="all, delete-orphan")
+    confirmed_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class Allocation(TenantScoped, TimestampMixin, VersionedMixin, Base):

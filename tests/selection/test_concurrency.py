@@ -73,6 +73,8 @@ def test_confirm_from_a_stale_page_is_a_conflict_and_changes_nothing(client, ids
     assert client.post(f"{BASE}/calls/{ids['call']}/selection/confirm?version={fresh['version']}").status_code == 302
     response = client.post(f"{BASE}/calls/{ids['call']}/selection/confirm?version={fresh['version']}")
     assert response.status_code == 409 and "先にこの選定を確定しました" in response.get_data(as_text=True)
+    page = client.get(f"{BASE}/calls/{ids['call']}/selection").get_data(as_text=True)
+    assert "テスト利用者 が確定しました" in page  # who confirmed it (公正性, digest §10.4)
 
 
 def test_adjust_from_a_stale_row_is_a_conflict(client, ids, app):
