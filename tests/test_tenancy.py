@@ -149,13 +149,13 @@ def test_loader_rejects_a_missing_required_key(tmp_path):
     toml = folder / "tenant.toml"
     lines = [line for line in toml.read_text(encoding="utf-8").splitlines() if not line.startswith("office_name")]
     toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(TenantDefinitionError, match="'office_name' is required"):
+    with pytest.raises(TenantDefinitionError, match=r"tenant\.toml: office_name: 必須のキーです"):
         read_definition(folder)
 
 
 def test_loader_rejects_a_slug_that_is_not_the_folder_name(tmp_path):
     folder = _copy(tmp_path, "miyagi")
-    with pytest.raises(TenantDefinitionError, match="must equal the folder name 'miyagi'"):
+    with pytest.raises(TenantDefinitionError, match="slug: フォルダ名 'miyagi' と同じにしてください"):
         read_definition(folder)
 
 

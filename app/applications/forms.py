@@ -15,6 +15,8 @@ ISSUE_MAX = 2000
 class _ApplicationFields(BaseForm):
     """Municipal fields (no state, no municipality: those are never taken from the form)."""
 
+    first_choice_message = _l("第1希望を選択してください。")
+
     issue = TextAreaField(_l("課題"), filters=[strip_filter], validators=[
         DataRequired(message=_l("課題を入力してください。")),
         Length(max=ISSUE_MAX, message=_l("課題は2000文字以内で入力してください。"))])
@@ -57,7 +59,7 @@ class _ApplicationFields(BaseForm):
             value = f.data or ""
             error = None
             if not value:
-                error = _l("第1希望を選択してください。") if rank == 1 else None
+                error = self.first_choice_message if rank == 1 else None
                 empty_above = True
             elif value not in allowed:
                 error = _l("公開されている支援メニューの中から選択してください。")
@@ -98,4 +100,28 @@ class ReturnForm(BaseForm):
 
     reason = TextAreaField(_l("差戻しの理由"), filters=[strip_filter], validators=[
         DataRequired(message=_l("差戻しの理由を入力してください。")),
+        Length(max=ISSUE_MAX, message=_l("2000文字以内で入力してください。"))])
+
+
+class RequestForm(_ApplicationFields):
+    """A 派遣依頼 of an applicant body: one theme (an expert's or the adviser's menu item) and what/when."""
+
+    max_choices = 1
+    first_choice_message = _l("依頼するテーマを選択してください。")
+    choice_1 = SelectField(_l("依頼するテーマ"), choices=[], validate_choice=False, validators=[_RequiredFlag()])
+    choice_1.creation_counter = -100
+
+
+class ApproveForm(BaseForm):
+    """Operator: approve (承認) a request, with an optional note."""
+
+    note = TextAreaField(_l("メモ（任意）"), filters=[strip_filter],
+                         validators=[Length(max=ISSUE_MAX, message=_l("2000文字以内で入力してください。"))])
+
+
+class DeclineForm(BaseForm):
+    """Operator: decline (不承認) a request with a reason, shown to the body."""
+
+    reason = TextAreaField(_l("不承認の理由"), filters=[strip_filter], validators=[
+        DataRequired(message=_l("不承認の理由を入力してください。")),
         Length(max=ISSUE_MAX, message=_l("2000文字以内で入力してください。"))])

@@ -14,7 +14,12 @@ from app.tenancy.models import Organisation
 
 
 class Application(TenantScoped, TimestampMixin, VersionedMixin, Base):
-    """One request for support by a municipality in a call (one engagement at most per application)."""
+    """One request for support by an applicant body in a call (one engagement at most per application).
+
+    In an annual call it is an application (申込) of a municipality with ranked choices; in a
+    continuous / on-demand call a 派遣依頼 of any applicant body (市町村・教育委員会・商工会) with one
+    choice, decided on its own (`app.applications.requests`). `municipality_id` is the applicant body.
+    """
 
     __tablename__ = "applications"
 
@@ -29,6 +34,7 @@ class Application(TenantScoped, TimestampMixin, VersionedMixin, Base):
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     return_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")  # 派遣依頼: why 不承認 (or a note on 承認)
     submitted_at: Mapped[dt.datetime | None]
     decided_at: Mapped[dt.datetime | None]
     is_sample: Mapped[bool] = mapped_column(default=False)

@@ -102,8 +102,18 @@ def create_application(call: Call, municipality: Organisation, *, actor, choices
                   contact_email=contact_email, contact_phone=contact_phone)
     _check_fields(fields)
     _check_choices(call, choices)
-    application = Application(tenant_id=call.tenant_id, call_id=call.id, municipality_id=municipality.id,
-                              is_sample=is_sample, **{k: (v or "").strip() for k, v in fields.items()})
+    return create_application_row(call, municipality, actor=actor, choices=choices, fields=fields, is_sample=is_sample)
+
+
+def create_application_row(call: Call, body: Organisation, *, actor, choices: list[MenuItem], fields: dict,
+                           is_sample: bool = False) -> Application:
+    """The draft row of `body`'s application (or 派遣依頼) in `call` with ranked `choices` and the text
+    `fields` (`TEXT_FIELDS`), flushed, with its first history row. The caller checks the call, the
+    body and the choices; here the issue is checked (`ApplicationError`: empty or over 2,000 characters).
+    """
+    _check_fields(fields)
+    application = Application(tenant_id=call.tenant_id, call_id=call.id, municipality_id=body.id,
+                              is_sample=is_sample, **{k: (fields.get(k) or "").strip() for k in TEXT_FIELDS})
     db.session.add(application)
     db.session.flush()
     _set_choices(application, choices)

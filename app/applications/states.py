@@ -24,7 +24,16 @@ TRANSITIONS = {
     ApplicationState.RETURNED: {ApplicationState.SUBMITTED, ApplicationState.WITHDRAWN},
     ApplicationState.WITHDRAWN: set(),
     ApplicationState.SELECTED: set(),
-    ApplicationState.NOT_SELECTED: set(),
+    # 繰上げ: a waitlisted application is promoted into freed capacity (app.decisions, issue 3 §6).
+    ApplicationState.NOT_SELECTED: {ApplicationState.SELECTED},
 }
 EDITABLE = {ApplicationState.DRAFT, ApplicationState.RETURNED}
 DECIDED = {ApplicationState.SELECTED, ApplicationState.NOT_SELECTED}
+
+# How the decided states read for a 派遣依頼 of a continuous / on-demand program (app.applications.requests).
+REQUEST_LABELS = {
+    ApplicationState.SUBMITTED: _l("審査中"),
+    ApplicationState.SELECTED: _l("承認"),
+    ApplicationState.NOT_SELECTED: _l("不承認"),
+    ApplicationState.WITHDRAWN: _l("取下げ"),
+}

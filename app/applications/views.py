@@ -252,3 +252,6 @@ def application_tasks(user, tenant) -> list[Task]:
 
 
 TASK_PROVIDERS.append(application_tasks)
+
+
+from app.applications import request_views  # noqa: F401  (派遣依頼 routes on this blueprint)

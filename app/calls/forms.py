@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, FormField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from app.calls.states import WINDOW_PHASES
 from app.core.forms import BaseForm, strip_filter
@@ -11,7 +17,7 @@ from app.core.forms import BaseForm, strip_filter
 
 class CallCreateForm(BaseForm):
     fiscal_year = IntegerField(_l("年度（西暦の開始年）"), validators=[DataRequired(), NumberRange(2000, 2100)])
-    budget_thousand_yen = IntegerField(_l("予算額（千円）"), validators=[DataRequired(), NumberRange(0, 10_000_000)])
+    budget_thousand_yen = IntegerField(_l("予算額（千円）"), validators=[InputRequired(), NumberRange(0, 10_000_000)])  # 0 allowed
 
 
 class _WindowForm(BaseForm):
@@ -24,7 +30,7 @@ class _WindowForm(BaseForm):
 
 class CallEditForm(BaseForm):
     title = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
-    budget_thousand_yen = IntegerField(_l("予算額（千円）"), validators=[DataRequired(), NumberRange(0, 10_000_000)])
+    budget_thousand_yen = IntegerField(_l("予算額（千円）"), validators=[InputRequired(), NumberRange(0, 10_000_000)])  # 0 allowed
     max_choices = IntegerField(_l("1申込あたりの希望数（上限）"), validators=[DataRequired(), NumberRange(1, 10)])
     max_applications_per_municipality = IntegerField(_l("1市町村あたりの申込数（上限）"), validators=[DataRequired(), NumberRange(1, 20)])
     max_engagements_first_pass = IntegerField(_l("第1段階の1市町村あたり選定数"), validators=[DataRequired(), NumberRange(1, 20)])

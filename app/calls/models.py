@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.calls.states import CallPhase
+from app.calls.states import REQUEST_PHASE, CallModel, CallPhase
 from app.core.db import Base, TenantScoped, TimestampMixin, VersionedMixin, enum_column
 
 
@@ -19,6 +19,8 @@ class Call(TenantScoped, TimestampMixin, VersionedMixin, Base):
         sa.CheckConstraint("fiscal_year BETWEEN 2000 AND 2100", name="fiscal_year_range"),
         sa.CheckConstraint("max_choices BETWEEN 1 AND 10", name="max_choices_range"),
         sa.CheckConstraint("budget_thousand_yen >= 0", name="budget_not_negative"),
+        sa.CheckConstraint("max_dispatches_per_body IS NULL OR max_dispatches_per_body >= 1",
+                           name="max_dispatches_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +35,9 @@ class Call(TenantScoped, TimestampMixin, VersionedMixin, Base):
     priority_lookback_years: Mapped[int] = mapped_column(default=2)
     coverage_window_years: Mapped[int] = mapped_column(default=3)
     menu_published_at: Mapped[dt.datetime | None]
+    call_model: Mapped[CallModel] = enum_column(CallModel, "call_model", default=CallModel.ANNUAL)
+    # 派遣 per applicant body in this fiscal year (1団体につき年５回まで, 003:1646); None = no quota.
+    max_dispatches_per_body: Mapped[int | None]
     is_sample: Mapped[bool] = mapped_column(default=False)
 
     windows: Mapped[list[CallWindow]] = relationship(
@@ -42,6 +47,11 @@ class Call(TenantScoped, TimestampMixin, VersionedMixin, Base):
     def window(self, phase: CallPhase) -> CallWindow | None:
         """The planned window of `phase`, if any."""
         return next((w for w in self.windows if w.phase == phase), None)
+
+    @property
+    def takes_requests(self) -> bool:
+        """A continuous / on-demand call taking 派遣依頼 now (in `REQUEST_PHASE`), not an annual one."""
+        return self.call_model != CallModel.ANNUAL and self.phase == REQUEST_PHASE
 
     @property
     def menu_is_frozen(self) -> bool:

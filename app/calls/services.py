@@ -51,10 +51,17 @@ def create_call(tenant, *, fiscal_year: int, budget_thousand_yen: int, actor, ti
 
     Budget is in 千円 (FY2024 Fukushima: 69,545, 001:218). Raises `CallError` when the tenant
     already has a call for that fiscal year (one call per tenant and year, product.md §4).
+    For a continuous / on-demand tenant (rules.call_model) the call is created open for 派遣依頼,
+    with the experts' themes as its menu (`app.calls.continuous.create_request_call`).
     """
     exists = db.session.scalar(sa.select(Call.id).where(Call.tenant_id == tenant.id, Call.fiscal_year == fiscal_year))
     if exists:
         raise CallError(f"{fiscal_year_label(fiscal_year)}の募集は既に作成されています。")
+    if tenant.takes_requests:
+        from app.calls.continuous import create_request_call
+
+        return create_request_call(tenant, fiscal_year=fiscal_year, actor=actor, budget_thousand_yen=budget_thousand_yen,
+                                   title=title)
     call = Call(
         tenant_id=tenant.id,
         fiscal_year=fiscal_year,

@@ -1,8 +1,10 @@
 """Loads `tenants/<slug>/` (tenant.toml + CSV master data) into the database, idempotently.
 
 `tenant.toml` holds identity, `[rules]` (product.md §5), `[calendar]` (phase windows relative to the
-fiscal year) and the DX issue taxonomy file name; `municipalities.csv` the municipalities with their
-全国地方公共団体コード. Errors name the file and key (`TenantDefinitionError`).
+fiscal year) and file names, validated by `app.tenancy.schema`; `municipalities.csv` the municipalities
+with their 全国地方公共団体コード; optional `bodies_file` the other applicant bodies (教育委員会・商工会)
+and `providers_file` the registered experts or the commissioned adviser with their themes.
+Errors name the file and the key or row (`TenantDefinitionError`).
 """
 from __future__ import annotations
 
@@ -15,19 +17,30 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.tenancy.models import Organisation, OrganisationKind, Tenant
+from app.tenancy.schema import (
+    APPLICANT_KINDS,
+    TenantDefinitionError,
+    validate_tenant_file,
+)
 from app.tenancy.scoping import tenant_scope
 
-REQUIRED_KEYS = ("slug", "name", "prefecture", "office_name")
+__all__ = ["TenantDefinition", "TenantDefinitionError", "lg_code_is_valid", "read_definition", "sync_tenant",
+           "tenant_folder"]
+
 MUNICIPALITY_COLUMNS = ("lg_code", "name", "kana", "kind", "district", "region", "area", "evacuation_area_12")
-
-
-class TenantDefinitionError(ValueError):
-    """The tenant definition is invalid; the message names the file and the key or row."""
+BODY_COLUMNS = ("kind", "name", "kana", "region", "area")
+PROVIDER_COLUMNS = ("name", "theme", "categories", "format")
+FORMATS = ("onsite", "online", "hybrid")  # app.menus.states.DeliveryFormat
 
 
 @dataclass
 class TenantDefinition:
-    """A parsed `tenants/<slug>/` folder."""
+    """A parsed and validated `tenants/<slug>/` folder.
+
+    `rules` / `calendar` are the validated `[rules]` (every key, defaults filled in) and `[calendar]`;
+    `bodies` the non-municipal applicant bodies (教育委員会・商工会); `providers` the registered
+    experts / commissioned adviser as `[{"name", "kana", "is_sample", "themes": [{"title", "categories", "format"}]}]`.
+    """
 
     slug: str
     meta: dict
@@ -35,6 +48,8 @@ class TenantDefinition:
     calendar: dict
     categories: list[dict]
     municipalities: list[dict] = field(default_factory=list)
+    bodies: list[dict] = field(default_factory=list)
+    providers: list[dict] = field(default_factory=list)
 
 
 def lg_code_is_valid(code: str) -> bool:
@@ -50,51 +65,110 @@ def lg_code_is_valid(code: str) -> bool:
 
 
 def read_definition(folder: Path) -> TenantDefinition:
-    """Parse and validate a tenant folder. Raises `TenantDefinitionError` naming file and key."""
+    """Parse and validate a tenant folder (tenant.toml against `app.tenancy.schema`, then the CSVs).
+
+    Raises `TenantDefinitionError` whose message names the file and the key path or row, e.g.
+    `tenants/x/tenant.toml: rules.max_choices: 1以上10以下の整数にしてください`.
+    """
     toml_path = folder / "tenant.toml"
     if not toml_path.is_file():
-        raise TenantDefinitionError(f"{toml_path}: not found")
+        raise TenantDefinitionError(f"{toml_path}: ファイルがありません")
     try:
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise TenantDefinitionError(f"{toml_path}: {exc}") from exc
-    for key in REQUIRED_KEYS:
-        if not str(data.get(key, "")).strip():
-            raise TenantDefinitionError(f"{toml_path}: key '{key}' is required")
-    if data["slug"] != folder.name:
-        raise TenantDefinitionError(f"{toml_path}: key 'slug' must equal the folder name '{folder.name}'")
-    categories = _read_categories(folder / data.get("categories_file", "categories.csv"))
-    municipalities = _read_municipalities(folder / data.get("municipalities_file", "municipalities.csv"))
-    meta = {k: v for k, v in data.items() if k not in ("rules", "calendar")}
-    return TenantDefinition(data["slug"], meta, data.get("rules", {}), data.get("calendar", {}), categories, municipalities)
+        raise TenantDefinitionError(f"{toml_path}: TOMLの書式が正しくありません（{exc}）") from exc
+    parsed = validate_tenant_file(data, toml_path)
+    if parsed.slug != folder.name:
+        raise TenantDefinitionError(f"{toml_path}: slug: フォルダ名 '{folder.name}' と同じにしてください")
+    categories = _read_categories(folder / parsed.categories_file)
+    municipalities = _read_municipalities(folder / parsed.municipalities_file, parsed.rules.region_order,
+                                          parsed.rules.area_order)
+    bodies = _read_bodies(folder / parsed.bodies_file, parsed.rules.applicant_kinds) if parsed.bodies_file else []
+    providers = []
+    if parsed.providers_file:
+        providers = _read_providers(folder / parsed.providers_file, {c["code"] for c in categories},
+                                    parsed.rules.provider_model)
+    meta = parsed.model_dump(exclude={"rules", "calendar"})
+    calendar = parsed.calendar.model_dump(exclude_none=True) if parsed.calendar else {}
+    return TenantDefinition(parsed.slug, meta, parsed.rules.model_dump(), calendar, categories, municipalities,
+                            bodies, providers)
+
+
+def _rows(path: Path, columns: tuple[str, ...]) -> list[dict]:
+    if not path.is_file():
+        raise TenantDefinitionError(f"{path}: ファイルがありません")
+    reader = csv.DictReader(path.open(encoding="utf-8"))
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    if missing:
+        raise TenantDefinitionError(f"{path}: missing columns {', '.join(missing)}（列がありません）")
+    return list(reader)
 
 
 def _read_categories(path: Path) -> list[dict]:
-    if not path.is_file():
-        raise TenantDefinitionError(f"{path}: not found")
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows = _rows(path, ("code", "label"))
     for number, row in enumerate(rows, start=2):
         if not row.get("code") or not row.get("label"):
-            raise TenantDefinitionError(f"{path}:{number}: 'code' and 'label' are required")
+            raise TenantDefinitionError(f"{path}:{number}: 'code' and 'label' are required（必須です）")
     return [{"code": r["code"], "label": r["label"]} for r in rows]
 
 
-def _read_municipalities(path: Path) -> list[dict]:
-    if not path.is_file():
-        raise TenantDefinitionError(f"{path}: not found")
-    reader = csv.DictReader(path.open(encoding="utf-8"))
-    missing = [c for c in MUNICIPALITY_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise TenantDefinitionError(f"{path}: missing columns {', '.join(missing)}")
-    rows = list(reader)
+def _read_municipalities(path: Path, region_order: list[str], area_order: list[str]) -> list[dict]:
+    """Rows of the municipalities CSV; an optional `is_sample` column (1/0) marks fictional ones."""
+    rows = _rows(path, MUNICIPALITY_COLUMNS)
     for number, row in enumerate(rows, start=2):
         if not lg_code_is_valid(row["lg_code"]):
-            raise TenantDefinitionError(f"{path}:{number}: lg_code '{row['lg_code']}' has a wrong check digit")
+            raise TenantDefinitionError(f"{path}:{number}: lg_code '{row['lg_code']}' has a wrong check digit"
+                                        "（検査数字が正しくありません）")
+        _check_order(path, number, row, "region", region_order)
+        _check_order(path, number, row, "area", area_order)
     return rows
 
 
+def _check_order(path: Path, number: int, row: dict, column: str, order: list[str]) -> None:
+    if order and row[column] and row[column] not in order:
+        raise TenantDefinitionError(f"{path}:{number}: {column} '{row[column]}' が rules.{column}_order にありません")
+
+
+def _read_bodies(path: Path, applicant_kinds: list[str]) -> list[dict]:
+    """Rows of the bodies CSV (教育委員会・商工会; no 全国地方公共団体コード); kinds must be applicant kinds."""
+    rows = _rows(path, BODY_COLUMNS)
+    for number, row in enumerate(rows, start=2):
+        if row["kind"] == "municipality" or row["kind"] not in APPLICANT_KINDS:
+            raise TenantDefinitionError(f"{path}:{number}: kind '{row['kind']}' は board_of_education か "
+                                        "chamber_of_commerce にしてください")
+        if row["kind"] not in applicant_kinds:
+            raise TenantDefinitionError(f"{path}:{number}: kind '{row['kind']}' が rules.applicant_kinds にありません")
+        if not row["name"].strip():
+            raise TenantDefinitionError(f"{path}:{number}: name: 必須です")
+    return rows
+
+
+def _read_providers(path: Path, category_codes: set[str], provider_model: str) -> list[dict]:
+    """Experts / the adviser with their registered themes (one CSV row per theme, grouped by name)."""
+    providers: dict[str, dict] = {}
+    for number, row in enumerate(_rows(path, PROVIDER_COLUMNS), start=2):
+        name, theme = row["name"].strip(), row["theme"].strip()
+        categories = row["categories"].split()
+        if not name or not theme:
+            raise TenantDefinitionError(f"{path}:{number}: name と theme は必須です")
+        if unknown := [c for c in categories if c not in category_codes]:
+            raise TenantDefinitionError(f"{path}:{number}: categories '{' '.join(unknown)}' が分類一覧にありません")
+        if row["format"] not in FORMATS:
+            raise TenantDefinitionError(f"{path}:{number}: format は {', '.join(FORMATS)} のいずれかにしてください")
+        entry = providers.setdefault(name, {"name": name, "kana": row.get("kana", ""), "themes": [],
+                                            "is_sample": row.get("is_sample", "0") == "1"})
+        entry["themes"].append({"title": theme, "categories": categories, "format": row["format"]})
+    if provider_model == "commissioned_adviser" and len(providers) != 1:
+        raise TenantDefinitionError(f"{path}: commissioned_adviser では委託アドバイザーを1名だけ登録してください"
+                                    f"（{len(providers)}名）")
+    if not providers:
+        raise TenantDefinitionError(f"{path}: 専門家が登録されていません")
+    return list(providers.values())
+
+
 def sync_tenant(definition: TenantDefinition) -> Tenant:
-    """Create or update the tenant and its municipalities and program office; never deletes.
+    """Create or update the tenant, its program office, municipalities, other applicant bodies and
+    registered experts / adviser (with their themes); never deletes.
 
     Idempotent: running it twice changes nothing the second time. Returns the `Tenant` (flushed,
     not committed).
@@ -109,6 +183,7 @@ def sync_tenant(definition: TenantDefinition) -> Tenant:
     tenant.office_name = meta["office_name"]
     tenant.council_name = meta.get("council_name", "")
     tenant.is_sample = bool(meta.get("is_sample", False))
+    tenant.provider_label = meta.get("provider_label") or "会員企業"
     tenant.rules = definition.rules
     tenant.calendar = definition.calendar
     tenant.categories = definition.categories
@@ -116,6 +191,8 @@ def sync_tenant(definition: TenantDefinition) -> Tenant:
     with tenant_scope(tenant.id):
         _sync_office(tenant)
         _sync_municipalities(tenant, definition.municipalities)
+        _sync_bodies(tenant, definition.bodies)
+        _sync_providers(tenant, definition.providers)
     db.session.flush()
     return tenant
 
@@ -145,6 +222,38 @@ def _sync_municipalities(tenant: Tenant, rows: list[dict]) -> None:
         org.region = row["region"]
         org.area = row["area"]
         org.is_evacuation_area = row["evacuation_area_12"] == "1"
+        org.is_sample = tenant.is_sample or row.get("is_sample", "0") == "1"
+
+
+def _by_name(kind: OrganisationKind) -> dict[str, Organisation]:
+    return {o.name: o for o in db.session.scalars(sa.select(Organisation).where(Organisation.kind == kind))}
+
+
+def _sync_bodies(tenant: Tenant, rows: list[dict]) -> None:
+    """教育委員会・商工会 (no 全国地方公共団体コード), keyed by (kind, name)."""
+    for row in rows:
+        kind = OrganisationKind(row["kind"])
+        org = _by_name(kind).get(row["name"])
+        if org is None:
+            org = Organisation(tenant_id=tenant.id, kind=kind, name=row["name"])
+            db.session.add(org)
+        org.kana, org.region, org.area = row["kana"], row["region"], row["area"]
+        org.is_sample = tenant.is_sample or row.get("is_sample", "0") == "1"
+    db.session.flush()
+
+
+def _sync_providers(tenant: Tenant, providers: list[dict]) -> None:
+    """Registered experts / the commissioned adviser, keyed by name; their themes are replaced."""
+    existing = _by_name(OrganisationKind.PROVIDER)
+    for entry in providers:
+        org = existing.get(entry["name"])
+        if org is None:
+            org = Organisation(tenant_id=tenant.id, kind=OrganisationKind.PROVIDER, name=entry["name"])
+            db.session.add(org)
+        org.kana = entry["kana"]
+        org.themes = entry["themes"]
+        org.is_sample = tenant.is_sample or entry["is_sample"]
+    db.session.flush()
 
 
 def tenant_folder(tenants_dir: str, slug: str) -> Path:

@@ -20,6 +20,7 @@ class Tenant(TimestampMixin, Base):
     prefecture: Mapped[str] = mapped_column(sa.String(20))
     office_name: Mapped[str] = mapped_column(sa.String(100))  # program office, e.g. 市町村行政課
     council_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    provider_label: Mapped[str] = mapped_column(sa.String(40), default="会員企業")  # 会員企業 / ICTエキスパート / …
     is_active: Mapped[bool] = mapped_column(default=True)
     is_sample: Mapped[bool] = mapped_column(default=False)
     rules: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -29,6 +30,16 @@ class Tenant(TimestampMixin, Base):
     def rule(self, key: str, default=None):
         """A program rule from tenant.toml `[rules]` (see tenants/<slug>/tenant.toml)."""
         return (self.rules or {}).get(key, default)
+
+    @property
+    def call_model(self) -> str:
+        """"annual" (windows and selection), "continuous" or "on_demand" (派遣依頼 all year)."""
+        return self.rule("call_model", "annual")
+
+    @property
+    def takes_requests(self) -> bool:
+        """True for continuous and on-demand programs (静岡県・宮城県-style, digest §2.3)."""
+        return self.call_model != "annual"
 
     def category_label(self, code: str) -> str:
         """Japanese label of a DX issue category code (digest §3), or the code itself."""
@@ -42,10 +53,18 @@ class OrganisationKind(LabeledEnum):
     OFFICE = "office", _l("事業担当課")
     MUNICIPALITY = "municipality", _l("市町村")
     PROVIDER = "provider", _l("会員企業")
+    BOARD_OF_EDUCATION = "board_of_education", _l("教育委員会")
+    CHAMBER_OF_COMMERCE = "chamber_of_commerce", _l("商工会")
+
+
+# Organisations that may be applicant bodies (申込団体, 003:1643); which ones a tenant accepts is its
+# `rules.applicant_kinds`. Coverage counts municipalities only (001:165).
+APPLICANT_KINDS = (OrganisationKind.MUNICIPALITY, OrganisationKind.BOARD_OF_EDUCATION, OrganisationKind.CHAMBER_OF_COMMERCE)
 
 
 class Organisation(TenantScoped, TimestampMixin, Base):
-    """The program office, a municipality (with its 全国地方公共団体コード) or a provider company."""
+    """The program office, a municipality (with its 全国地方公共団体コード), another applicant body
+    (教育委員会・商工会, no code) or a provider (company, registered expert or commissioned adviser)."""
 
     __tablename__ = "organisations"
     __table_args__ = (
@@ -66,6 +85,8 @@ class Organisation(TenantScoped, TimestampMixin, Base):
     is_evacuation_area: Mapped[bool] = mapped_column(default=False)
     is_sample: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Registered themes of an expert / adviser (登録リストにあるテーマ, 003:1647): [{"title", "categories", "format"}]
+    themes: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     @property
     def display_name(self) -> str:
