@@ -5,7 +5,7 @@ from app.calls.services import transition_call
 from app.calls.states import CallPhase
 from app.menus import services as menus
 from app.menus.states import DeliveryFormat
-from app.reviews.services import score_proposal
+from app.reviews.services import declare_conflict, score_proposal
 
 FORMATS = [DeliveryFormat.HYBRID, DeliveryFormat.ONSITE, DeliveryFormat.ONLINE]
 
@@ -26,7 +26,10 @@ def build_menu(call, people: dict, items: list[tuple[str, list[str], bool]], *, 
         refused.append((_propose(call, people, index + 3, title, categories, True, 1, unit_cost), reason))
     transition_call(call, CallPhase.MENU_REVIEW, actor=operator)
     for proposal in adopted + [p for p, _ in refused]:
-        score_proposal(proposal, reviewer, scores=_scores(proposal.id), comment="")
+        declare_conflict(proposal, reviewer, has_conflict=False)
+        scores = _scores(proposal.id)
+        score_proposal(proposal, reviewer, scores=scores, justifications=dict.fromkeys(scores, "（サンプル）評価理由"),
+                       comment="")
     for proposal in adopted:
         menus.decide_proposal(proposal, actor=operator, adopt=True, reason="")
     for proposal, reason in refused:

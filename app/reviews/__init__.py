@@ -1,1 +1,2 @@
-"""Review (審査) of menu proposals by reviewers on the tenant's rubric."""
+"""Review (審査) of menu proposals and applications: per-call weighted rubrics, scores with
+justifications, reviewer assignment, conflict-of-interest declarations and the 審査表 export."""

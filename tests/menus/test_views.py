@@ -12,7 +12,7 @@ from app.extensions import db
 from app.menus.models import MenuItem, MenuProposal
 from app.menus.services import decide_proposal
 from app.menus.states import ProposalState
-from app.reviews.services import score_proposal
+from app.reviews.services import declare_conflict, score_proposal
 from tests import factories
 from tests.conftest import in_tenant, login
 from tests.menus.builders import call_in, proposal, provider_user
@@ -154,8 +154,11 @@ def _review_setup(app) -> tuple[int, list[int]]:
         proposal(call, factories.provider(t, "Ｄ社"), title="下書きの提案", submit=False)
         transition_call(call, CallPhase.MENU_REVIEW, actor=None)
         reviewer = factories.user(t, Role.REVIEWER, "rev2@example.jp")
-        score_proposal(low, reviewer, scores={"necessity": 2, "feasibility": 2, "cost": 2}, comment="")
-        score_proposal(high, reviewer, scores={"necessity": 5, "feasibility": 4, "cost": 5}, comment="")
+        why = {"necessity": "理由", "feasibility": "理由", "cost": "理由"}
+        for item in (low, high):
+            declare_conflict(item, reviewer, has_conflict=False)
+        score_proposal(low, reviewer, scores={"necessity": 2, "feasibility": 2, "cost": 2}, justifications=why)
+        score_proposal(high, reviewer, scores={"necessity": 5, "feasibility": 4, "cost": 5}, justifications=why)
         db.session.commit()
         return call.id, [low.id, high.id, unscored.id]
 
