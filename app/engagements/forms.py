@@ -97,3 +97,10 @@ class CancelForm(BaseForm):
 
     reason = TextAreaField(_l("中止の理由"), filters=[strip_filter], validators=[
         DataRequired(message=_l("中止の理由を入力してください。")), Length(max=2000)])
+
+
+class DeclineForm(BaseForm):
+    """The assigned provider declines the engagement (辞退), with a reason."""
+
+    reason = TextAreaField(_l("辞退の理由"), filters=[strip_filter], validators=[
+        DataRequired(message=_l("辞退の理由を入力してください。")), Length(max=2000)])

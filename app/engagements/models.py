@@ -36,6 +36,7 @@ class Engagement(TenantScoped, TimestampMixin, VersionedMixin, Base):
     state: Mapped[EngagementState] = enum_column(EngagementState, "engagement_state", default=EngagementState.ASSIGNED)
     cost_thousand_yen: Mapped[int] = mapped_column(default=0)  # 千円, the item's unit cost at assignment
     cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decline_reason: Mapped[str] = mapped_column(sa.Text, default="")  # the provider's 辞退 reason
     is_sample: Mapped[bool] = mapped_column(default=False)
 
     menu_item: Mapped[MenuItem] = relationship(lazy="joined")

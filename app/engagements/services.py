@@ -71,20 +71,35 @@ def record_past_engagement(*, call, municipality, menu_item, actor, state: Engag
 def transition_engagement(engagement: Engagement, to_state: EngagementState, *, actor, note: str = "") -> Engagement:
     """Move an engagement along `TRANSITIONS` (the only place that assigns `Engagement.state`).
 
-    Side effects, in order: edge check (`TransitionError`); a cancel needs a reason
-    (`EngagementError`); state set; history row and audit event written.
+    Side effects, in order: edge check (`TransitionError`); a cancel or a decline (辞退) needs a
+    reason (`EngagementError`), kept in `cancel_reason` / `decline_reason`; state set; history row and audit event written.
     """
     check_transition("engagement", TRANSITIONS, engagement.state, to_state)
     if to_state == EngagementState.CANCELLED:
         if not note.strip():
             raise EngagementError("中止の理由を入力してください。")
         engagement.cancel_reason = note.strip()
+    if to_state == EngagementState.DECLINED:
+        if not note.strip():
+            raise EngagementError(_("辞退の理由を入力してください。"))
+        engagement.decline_reason = note.strip()
     return apply_transition("engagement", engagement, to_state, actor=actor, note=note)
 
 
 def accept_engagement(engagement: Engagement, *, actor) -> Engagement:
     """The provider accepts its assignment (ASSIGNED → ACCEPTED). Raises `TransitionError` otherwise."""
     return transition_engagement(engagement, EngagementState.ACCEPTED, actor=actor)
+
+
+def decline_engagement(engagement: Engagement, *, actor, reason: str) -> Engagement:
+    """The provider declines its assignment (辞退, ASSIGNED → DECLINED) giving `reason`.
+
+    A declined engagement no longer counts (`states.COUNTED`): its capacity and cost (千円) are
+    free again and it never counts as supported (coverage). Raises `EngagementError` without a
+    reason, `TransitionError` unless ASSIGNED. Re-proposing the freed capacity is
+    `app.decisions.services.decline_assignment`, which calls this.
+    """
+    return transition_engagement(engagement, EngagementState.DECLINED, actor=actor, note=reason)
 
 
 def cancel_engagement(engagement: Engagement, *, actor, reason: str) -> Engagement:

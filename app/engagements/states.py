@@ -11,18 +11,22 @@ class EngagementState(LabeledEnum):
     COMPLETED = "completed", _l("支援完了")
     CLOSED = "closed", _l("終了")
     CANCELLED = "cancelled", _l("中止")
+    DECLINED = "declined", _l("辞退")
 
 
 TRANSITIONS = {
-    EngagementState.ASSIGNED: {EngagementState.ACCEPTED, EngagementState.CANCELLED},
+    # The provider accepts or declines (辞退) its assignment (issue 3 §6); declining frees the capacity.
+    EngagementState.ASSIGNED: {EngagementState.ACCEPTED, EngagementState.DECLINED, EngagementState.CANCELLED},
     EngagementState.ACCEPTED: {EngagementState.IN_PROGRESS, EngagementState.CANCELLED},
     EngagementState.IN_PROGRESS: {EngagementState.COMPLETED, EngagementState.CANCELLED},
     EngagementState.COMPLETED: {EngagementState.CLOSED, EngagementState.IN_PROGRESS},
     EngagementState.CLOSED: set(),
     EngagementState.CANCELLED: set(),
+    EngagementState.DECLINED: set(),
 }
-# Engagements that count as "supported" for coverage (a cancelled one never does).
-COUNTED = {s for s in EngagementState if s != EngagementState.CANCELLED}
+# Engagements that count as "supported" for coverage, and that use an item's capacity and the
+# budget (a cancelled or declined one never does).
+COUNTED = {s for s in EngagementState if s not in (EngagementState.CANCELLED, EngagementState.DECLINED)}
 
 
 class ReportState(LabeledEnum):

@@ -12,8 +12,9 @@ from app.cases.queries import case_of
 from app.core.audit import history_for
 from app.core.clock import today_jst
 from app.core.web import get_or_404, get_visible_or_404
+from app.decisions.services import decline_assignment
 from app.engagements import queries, services
-from app.engagements.forms import CancelForm, ConfirmSessionForm, DecideReportForm, ReportForm, SessionForm
+from app.engagements.forms import CancelForm, ConfirmSessionForm, DecideReportForm, DeclineForm, ReportForm, SessionForm
 from app.engagements.models import Engagement, SupportSession
 from app.engagements.permissions import can_view_engagement, is_engagement_municipality, is_engagement_provider, is_operator
 from app.engagements.services import EngagementError
@@ -62,6 +63,7 @@ def index():
 def _render_detail(engagement: Engagement, status: int = 200, **forms):
     forms.setdefault("decide_form", DecideReportForm())
     forms.setdefault("cancel_form", CancelForm())
+    forms.setdefault("decline_form", DeclineForm())
     return render_template(
         "engagements/detail.html", engagement=engagement, timeline=history_for("engagement", engagement.id), states=EngagementState,
         report=services.report_of(engagement), response=response_of(engagement), case=case_of(engagement),
@@ -88,6 +90,23 @@ def accept(engagement_id: int):
     services.accept_engagement(engagement, actor=current_user)
     db.session.commit()
     flash(_("支援案件を受諾しました。"), "success")
+    return _to_detail(engagement)
+
+
+@bp.route("/engagements/<int:engagement_id>/decline", methods=["POST"])
+@role_required(Role.PROVIDER)
+def decline(engagement_id: int):
+    """The assigned provider declines the engagement with a reason (割当済 → 辞退); the capacity is
+    freed and the operator is offered the next best application from the waitlist."""
+    engagement = _load(engagement_id)
+    _require(is_engagement_provider(current_user, engagement))
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash(_("入力内容を確認してください。"), "error")
+        return _render_detail(engagement, 400, decline_form=form)
+    decline_assignment(engagement, actor=current_user, reason=form.reason.data)
+    db.session.commit()
+    flash(_("支援案件を辞退しました。事務局に連絡されます。"), "success")
     return _to_detail(engagement)
 
 

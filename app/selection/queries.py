@@ -72,3 +72,12 @@ def selected_municipality_ids(tenant, selection: Selection) -> set[int]:
         .distinct()
     )
     return set(db.session.scalars(stmt))
+
+
+def lock_selection(selection: Selection) -> Selection:
+    """Reload `selection` with a row lock (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises
+    writers itself), so that two operators confirming or adjusting at once run one after the other
+    and the second sees the first one's result (quality.md: no double engagement, no exceeded cap)."""
+    stmt = (sa.select(Selection).where(Selection.id == selection.id, Selection.tenant_id == selection.tenant_id)
+            .with_for_update().execution_options(populate_existing=True))
+    return db.session.scalars(stmt).one()

@@ -19,13 +19,15 @@ from app.calls.states import CallPhase
 from app.core.audit import apply_transition, record_audit
 from app.core.db import utcnow
 from app.core.states import check_transition
+from app.decisions.services import issue_decision_notices
 from app.engagements.models import Engagement
 from app.engagements.services import assign_engagement
 from app.extensions import db
 from app.menus.models import MenuItem
+from app.relationships.services import relationship_problem
 from app.selection import proposal
 from app.selection.models import Allocation, Selection
-from app.selection.queries import selection_of
+from app.selection.queries import lock_selection, selection_of
 from app.selection.states import TRANSITIONS, SelectionState
 from app.tenancy.models import Tenant
 
@@ -188,6 +190,9 @@ def adjust_allocation(allocation: Allocation, *, actor, menu_item: MenuItem | No
         raise SelectionError(_("申込の希望にない支援メニューは選べません。"))
     decision_changed = (menu_item.id if menu_item else None) != allocation.menu_item_id or is_excluded != allocation.is_excluded
     if menu_item is not None and menu_item.id != allocation.menu_item_id:
+        problem = relationship_problem(application, menu_item)
+        if problem:
+            raise SelectionError(problem)
         _check_fits(allocation, menu_item, call)
     before = _snapshot(allocation)
     if decision_changed:
@@ -218,15 +223,6 @@ def _apply_manual(allocation: Allocation, menu_item: MenuItem | None, ranks: dic
         allocation.reason = proposal.EXCLUDED
     else:
         allocation.reason = MANUAL_SELECTED.format(rank=allocation.choice_rank) if menu_item else MANUAL_NOT_SELECTED
-
-
-def lock_selection(selection: Selection) -> Selection:
-    """Reload `selection` with a row lock (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises
-    writers itself), so that two operators confirming or adjusting at once run one after the other
-    and the second sees the first one's result (quality.md: no double engagement, no exceeded cap)."""
-    stmt = (sa.select(Selection).where(Selection.id == selection.id, Selection.tenant_id == selection.tenant_id)
-            .with_for_update().execution_options(populate_existing=True))
-    return db.session.scalars(stmt).one()
 
 
 def confirm_selection(selection: Selection, *, actor, expected_version: int | None = None) -> list[Engagement]:
@@ -260,6 +256,7 @@ def confirm_selection(selection: Selection, *, actor, expected_version: int | No
         raise SelectionError(_problem_message(problem, call))
     transition_selection(selection, SelectionState.CONFIRMED, actor=actor)
     engagements = [_decide(call, a, items, actor) for a in allocations]
+    issue_decision_notices(selection, actor=actor)
     record_audit("selection.confirm", tenant_id=selection.tenant_id, actor=actor, target=selection,
                  changes={"selected": len(plan), "applications": len(allocations)})
     return [e for e in engagements if e is not None]
