@@ -19,7 +19,7 @@ setup: $(VENV)/.installed
 
 db: setup
 	$(FLASK) db upgrade
-	$(FLASK) tenants sync fukushima
+	$(FLASK) tenants sync --all
 	$(FLASK) seed demo
 
 run: db

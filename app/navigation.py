@@ -1,7 +1,7 @@
 """The navigation bar per role: (endpoint, label) pairs, kept to endpoints that exist."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Role
@@ -10,24 +10,43 @@ PUBLIC = [("menus.public_menu", _l("支援メニュー")), ("cases.index", _l("�
 BY_ROLE = {
     Role.OPERATOR: [
         ("calls.index", _l("募集（年度）")),
+        ("applications.manage_requests", _l("派遣依頼")),
         ("engagements.index", _l("支援案件")),
+        ("decisions.notices", _l("決定通知")),
+        ("relationships.index", _l("利害関係")),
         ("surveys.results", _l("事後アンケート")),
         ("cases.manage", _l("事例管理")),
     ],
     Role.REVIEWER: [("reviews.index", _l("審査"))],
     Role.MUNICIPAL: [
         ("applications.index", _l("申込")),
+        ("decisions.notices", _l("決定通知")),
         ("engagements.index", _l("支援案件")),
         ("cases.manage", _l("事例の確認")),
     ],
     Role.PROVIDER: [
         ("menus.my_proposals", _l("メニュー提案")),
+        ("decisions.notices", _l("決定通知")),
         ("engagements.index", _l("支援案件")),
+        ("relationships.index", _l("利害関係")),
     ],
 }
+
+
+# Pages of one program shape only (tenant.toml rules.call_model): 派遣依頼 for continuous / on-demand
+# programs; 申込, menu proposals and reviews for annual calls.
+REQUESTS_ONLY = {"applications.manage_requests", "applications.requests"}
+ANNUAL_ONLY = {"applications.index", "menus.my_proposals", "reviews.index"}
+
+
+def _fits_program(endpoint: str) -> bool:
+    tenant = getattr(g, "tenant", None)
+    takes_requests = bool(tenant is not None and tenant.takes_requests)
+    return endpoint not in (ANNUAL_ONLY if takes_requests else REQUESTS_ONLY)
 
 
 def navigation_for(role: Role | None) -> list[tuple[str, str]]:
     """Links shown in the header for `role` (None: anonymous), public pages last."""
     items = BY_ROLE.get(role, []) + PUBLIC
-    return [(endpoint, label) for endpoint, label in items if endpoint in current_app.view_functions]
+    return [(endpoint, label) for endpoint, label in items
+            if endpoint in current_app.view_functions and _fits_program(endpoint)]

@@ -13,6 +13,7 @@ from app.tenancy.scoping import tenant_scope
 from seed.fy2024 import seed_fy2024
 from seed.history import history_groups, named_items, seed_history
 from seed.people import ensure_people, municipalities
+from seed.requests_samples import seed_sample_tenants
 from seed.support import seed_support
 
 BUDGETS = {2023: 30947}  # 千円, 001:219 (FY2022's budget is not in the sources)
@@ -23,18 +24,20 @@ class SeedRefused(RuntimeError):
 
 
 def seed_demo() -> str:
-    """Load the demo data into the `fukushima` tenant once; returns a one-line summary.
+    """Load the demo data into the `fukushima` tenant once, and the two sample tenants
+    (`seed.requests_samples`); returns a summary, one line per tenant group.
 
     Raises `SeedRefused` when APP_ENV is production. Does nothing when the tenant already has a
     call (so `make run` can call it every time without touching real or earlier data).
     """
     if current_app.config["APP_ENV"] == "production":
         raise SeedRefused("the demo seed has known passwords and never runs in production")
+    samples = seed_sample_tenants()
     tenant = sync_tenant(read_definition(tenant_folder(current_app.config["TENANTS_DIR"], "fukushima")))
     with tenant_scope(tenant.id):
         has_calls = db.session.scalar(sa.select(sa.func.count(Call.id)).where(Call.tenant_id == tenant.id))
         if has_calls:
-            return "demo: the tenant already has calls; nothing loaded"
+            return f"demo: the tenant already has calls; nothing loaded\n{samples}"
         people = ensure_people(tenant, current_app.config["DEMO_PASSWORD"])
         everyone = municipalities(tenant)
         named = named_items(current_app.config["SHARED_DIR"])
@@ -44,7 +47,7 @@ def seed_demo() -> str:
         never = [m for m in everyone if m not in groups[2022] and m not in groups[2023]]
         call, engagements = seed_fy2024(tenant, people, everyone, named, never, supported)
         seed_support(sorted(engagements, key=lambda e: e.id), people)
-    return f"demo: loaded FY2022–FY2024 with {len(engagements)} FY2024 engagements"
+    return f"demo: loaded FY2022–FY2024 with {len(engagements)} FY2024 engagements\n{samples}"
 
 
 def _history_items(named: list) -> list[tuple[str, list[str]]]:

@@ -21,15 +21,19 @@ from app.applications.states import ApplicationState
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.calls.models import Call
-from app.calls.states import CallPhase
+from app.calls.states import CallModel, CallPhase
 from app.cases.models import Case
 from app.cases.states import CaseState
 from app.core.db import utcnow
+from app.decisions.models import DecisionNotice
+from app.decisions.states import NoticeKind, NoticeOccasion
 from app.engagements.models import CompletionReport, Engagement, SupportSession
 from app.engagements.states import EngagementState, ReportState
 from app.extensions import db
 from app.menus.models import MenuItem, MenuProposal
 from app.menus.states import DeliveryFormat, ProposalState
+from app.relationships.models import ProviderRelationship
+from app.relationships.states import RelationshipKind
 from app.reviews.models import Review
 from app.selection.models import Allocation, Selection
 from app.selection.states import SelectionState
@@ -48,6 +52,8 @@ FOREIGN_MODELS = {
     "call_id": Call, "proposal_id": MenuProposal, "item_id": MenuItem, "application_id": Application,
     "allocation_id": Allocation, "engagement_id": Engagement, "session_id": SupportSession, "case_id": Case,
 }
+FOREIGN_MODELS.update(notice_id=DecisionNotice, relationship_id=ProviderRelationship)
+FOREIGN_MODELS.update(request_id=Application)  # 派遣依頼 (a request in a continuous call)
 
 ADMIN = "admin"  # the "tenant slug" of platform admins, who log in at /admin/login
 
@@ -169,6 +175,31 @@ def _foreign_objects(tenant, orgs, world: World) -> None:
     case = _case(tenant, engagement, CaseState.AWAITING_APPROVAL, f"{MARK} 事例：未公開【福島県会津若松市】")
     world.foreign.update(call_id=call.id, proposal_id=proposal.id, item_id=item.id, application_id=application.id,
                          allocation_id=allocation.id, engagement_id=engagement.id, session_id=session.id, case_id=case.id)
+    _decision_objects(tenant, call, orgs, world)
+    _request_objects(tenant, orgs, world)
+
+
+def _request_objects(tenant, orgs, world: World) -> None:
+    """B's pending 派遣依頼 of Q's theme in a continuous call (FY2030) taking requests.
+
+    Fukushima itself is annual; the call exists so that the request routes have an object to refuse."""
+    call = _add(Call(tenant_id=tenant.id, fiscal_year=2030, title="令和12年度 派遣依頼", phase=CallPhase.SUPPORT,
+                     call_model=CallModel.CONTINUOUS, max_choices=1, menu_published_at=utcnow()))
+    item = _item(tenant, call, orgs["Q"], 1, "Q社のテーマ（公開テスト）")
+    request = _add(Application(tenant_id=tenant.id, call_id=call.id, municipality_id=orgs["B"].id,
+                               state=ApplicationState.SUBMITTED, issue=f"{MARK} B市の依頼", submitted_at=utcnow()))
+    _add(ApplicationChoice(tenant_id=tenant.id, application_id=request.id, rank=1, menu_item_id=item.id))
+    world.foreign.update(request_id=request.id)
+
+
+def _decision_objects(tenant, call: Call, orgs, world: World) -> None:
+    """B's decision notice (決定通知) and Q's declared relationship (利害関係) with B."""
+    notice = _add(DecisionNotice(tenant_id=tenant.id, call_id=call.id, recipient_id=orgs["B"].id, kind=NoticeKind.MUNICIPALITY,
+                                 occasion=NoticeOccasion.CONFIRMATION, title="決定通知書", issued_at=utcnow(),
+                                 lines=[{"outcome": "selected", "menu_item": MARK, "provider": "", "reason": MARK}]))
+    relationship = _add(ProviderRelationship(tenant_id=tenant.id, provider_id=orgs["Q"].id, municipality_id=orgs["B"].id,
+                                             kind=RelationshipKind.INCUMBENT_VENDOR, reason=f"{MARK} 現行システム受託"))
+    world.foreign.update(notice_id=notice.id, relationship_id=relationship.id)
 
 
 def _proposal(tenant, call: Call, provider: Organisation, title: str) -> MenuProposal:
@@ -181,7 +212,7 @@ def _menu_objects(tenant, call: Call, orgs, world: World) -> tuple[MenuProposal,
     """Q's submitted proposal (reviewed by reviewer_office) and its adopted, unnumbered item; plus
     a call under review holding another proposal of Q, so that reviewers' lists are not empty."""
     proposal = _proposal(tenant, call, orgs["Q"], f"{MARK} Q社の提案")
-    _add(Review(tenant_id=tenant.id, proposal_id=proposal.id, reviewer_id=_user_id(world, "reviewer_office"), scores={},
+    _add(Review(tenant_id=tenant.id, call_id=call.id, proposal_id=proposal.id, reviewer_id=_user_id(world, "reviewer_office"), scores={},
                 total=7, comment=MARK))
     item = _item(tenant, call, orgs["Q"], None, f"{MARK} 未公開の項目")
     item.proposal_id = proposal.id
