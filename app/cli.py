@@ -12,23 +12,34 @@ seed_cli = AppGroup("seed", help="Demo data.")
 
 
 @tenants_cli.command("sync")
-@click.argument("slug")
-def sync_command(slug: str) -> None:
-    """Load or update tenants/SLUG (idempotent)."""
-    from app.tenancy.loader import TenantDefinitionError, read_definition, sync_tenant, tenant_folder
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "sync_all", is_flag=True, help="Every folder under TENANTS_DIR that holds a tenant.toml.")
+def sync_command(slugs: tuple[str, ...], sync_all: bool) -> None:
+    """Load or update tenants/SLUG… (idempotent). Every definition is validated before any is written."""
+    from pathlib import Path
 
     from app.surveys.template import SurveyTemplateError, read_survey_template
+    from app.tenancy.loader import TenantDefinitionError, read_definition, sync_tenant, tenant_folder
 
-    folder = tenant_folder(current_app.config["TENANTS_DIR"], slug)
-    try:
-        definition = read_definition(folder)
-        if (folder / "survey.toml").is_file():
-            read_survey_template(folder / "survey.toml")  # a broken template fails here, not on a page
-    except (TenantDefinitionError, SurveyTemplateError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    tenant = sync_tenant(definition)
+    root = current_app.config["TENANTS_DIR"]
+    if sync_all:
+        slugs = tuple(sorted(p.parent.name for p in Path(root).glob("*/tenant.toml")))
+    if not slugs:
+        raise click.UsageError("give one or more SLUGs, or --all")
+    definitions = []
+    for slug in slugs:
+        folder = tenant_folder(root, slug)
+        try:
+            definitions.append(read_definition(folder))
+            if (folder / "survey.toml").is_file():
+                read_survey_template(folder / "survey.toml")  # a broken template fails here, not on a page
+        except (TenantDefinitionError, SurveyTemplateError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    for definition in definitions:
+        tenant = sync_tenant(definition)
+        click.echo(f"synced tenant {tenant.slug}: {len(definition.municipalities)} municipalities, "
+                   f"{len(definition.bodies)} other applicant bodies, {len(definition.providers)} registered providers")
     db.session.commit()
-    click.echo(f"synced tenant {tenant.slug}: {len(definition.municipalities)} municipalities")
 
 
 @seed_cli.command("demo")
@@ -44,7 +55,45 @@ def seed_demo_command() -> None:
     click.echo(summary)
 
 
+@seed_cli.command("synthetic")
+@click.option("--municipalities", default=1741, show_default=True, type=click.IntRange(1, 9999))
+@click.option("--items", default=500, show_default=True, type=click.IntRange(1, 9999))
+@click.option("--providers", default=60, show_default=True, type=click.IntRange(1, 999))
+def seed_synthetic_command(municipalities: int, items: int, providers: int) -> None:
+    """Build the national-scale benchmark call in tenant `synthetic` (idempotent; never in production)."""
+    from seed.demo import SeedRefused
+    from seed.synthetic import seed_synthetic
+
+    try:
+        summary = seed_synthetic(municipalities=municipalities, items=items, providers=providers)
+    except SeedRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(summary)
+
+
+bench_cli = AppGroup("bench", help="Benchmarks (not timed tests).")
+
+
+@bench_cli.command("allocation")
+@click.option("--tenant", "slug", default="synthetic", show_default=True)
+@click.option("--fiscal-year", type=int, default=None, help="Default: the newest call.")
+@click.option("--time-limit", type=float, default=60.0, show_default=True, help="Seconds for the optimiser.")
+@click.option("--scores/--no-scores", default=True, show_default=True, help="Draw reviewer scores (seeded).")
+def bench_allocation_command(slug: str, fiscal_year: int | None, time_limit: float, scores: bool) -> None:
+    """Run the allocation optimiser and the greedy baseline on the same call; writes nothing."""
+    from app.selection.bench import BenchError, run
+
+    try:
+        lines = run(slug, fiscal_year, time_limit=time_limit, scores=scores)
+    except BenchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in lines:
+        click.echo(line)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(tenants_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(bench_cli)

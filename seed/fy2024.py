@@ -43,12 +43,14 @@ def seed_fy2024(tenant, people: dict, municipalities: list, named: list, never_s
 
 def _apply(tenant, call, people, items, never_supported, supported) -> None:
     """41 municipalities apply (all 20 never supported + 21 others); 4 of them apply twice; 2 more
-    ask only for the small item No.1, already taken by priority municipalities."""
+    ask only for the small item No.1, which the first two priority municipalities also ask for
+    alone (with no second application) — so no allocation, however optimised, serves the 2 more
+    without leaving a priority municipality out: 45 engagements in 41 municipalities (001:221)."""
     first = never_supported + supported[:41 - len(never_supported)]
     for index, municipality in enumerate(first):
-        picks = [items[0]] + _choices(items, index)[:2] if index < SMALL_ITEM_CAPACITY else _choices(items, index)
+        picks = [items[0]] if index < SMALL_ITEM_CAPACITY else _choices(items, index)
         _submit(call, people, municipality, picks, index)
-    for index, municipality in enumerate(never_supported[:4]):
+    for index, municipality in enumerate(never_supported[SMALL_ITEM_CAPACITY:SMALL_ITEM_CAPACITY + 4]):
         _submit(call, people, municipality, _choices(items, index + 20), index + 1)
     for index, municipality in enumerate(supported[41 - len(never_supported):][:2]):
         _submit(call, people, municipality, [items[0]], index + 2)

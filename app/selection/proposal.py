@@ -1,7 +1,8 @@
 """The rule-based selection proposal (product.md §5), as pure functions over small dataclasses.
 
 No database, no Flask: `services.py` maps rows to `Candidate`/`Item`/`Rules` and writes the
-returned `Decision`s back, so this module can be unit-tested and later replaced by an optimiser.
+returned `Decision`s back, so this module can be unit-tested. `propose` is the greedy baseline;
+`optimiser.optimise` takes the same input and returns the same `Decision`s (reasons built here).
 
 Rules (Fukushima defaults, tenant.toml): priority to municipalities not supported in the past N
 years (001:170), then to those never supported at all (coverage goal, 001:165), then first
@@ -24,6 +25,9 @@ NO_CAPACITY = "非選定：希望メニューの受入枠なし"
 OVER_BUDGET = "非選定：予算上限"
 MUNICIPALITY_CAP = "非選定：1市町村あたりの上限"
 EXCLUDED = "非選定：除外（事務局判断）"
+BLOCKED = "非選定：希望メニューの提供者と利害関係あり"  # declared relationships (product.md §5)
+CAPACITY_TO_OTHERS = "非選定：受入枠をより優先度の高い申込に配分"
+SCORE = "評点{score}"
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,12 @@ class Candidate:
     """A submitted application. `choices` are menu item ids, first choice first.
 
     A pinned candidate keeps `pinned_item_id` (None = pinned as not selected) and consumes its
-    capacity and budget before anyone else; an excluded one is never selected.
+    capacity and budget before anyone else; an excluded one is never selected. `score` is the
+    reviewers' quality score of the application (integer 0..100, higher is better); when
+    `is_reviewed` is False it is a neutral stand-in for an application nobody scored, used by the
+    optimiser but not shown in reasons.
+    `blocked_items` are menu item ids whose provider declared a relationship with the municipality
+    (e.g. its incumbent vendor): never given to this application (product.md §5).
     """
 
     application_id: int
@@ -52,6 +61,9 @@ class Candidate:
     is_pinned: bool = False
     pinned_item_id: int | None = None
     is_excluded: bool = False
+    score: int = 0
+    is_reviewed: bool = True
+    blocked_items: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -96,8 +108,10 @@ def order_key(candidate: Candidate) -> tuple:
 
 
 def propose(candidates: list[Candidate], items: list[Item], rules: Rules) -> list[Decision]:
-    """Decide every non-pinned candidate (pinned ones are kept by the caller as they are).
+    """Decide every non-pinned candidate (pinned ones are kept by the caller as they are), greedily.
 
+    The baseline of `optimiser.optimise`: candidates in `order_key` order take their best-ranked
+    choice that still fits, first pass then second pass; blocked items are never given.
     Returns one `Decision` per non-pinned candidate, in processing order. Never exceeds an item's
     capacity, the budget or `rules.max_per_municipality` beyond what pinned decisions already use.
     """
@@ -115,7 +129,7 @@ def propose(candidates: list[Candidate], items: list[Item], rules: Rules) -> lis
             if pick is not None:
                 rank, item_id = pick
                 ledger.take(item_id, candidate.municipality_id)
-                reason = _selected_reason(candidate, pass_no, rank, ledger.capacity_left[item_id], rules)
+                reason = selected_reason(candidate, pass_no, rank, ledger.capacity_left[item_id], rules)
                 decided[candidate.application_id] = Decision(candidate.application_id, item_id, rank, pass_no, reason)
     return [decided.get(c.application_id) or _rejection(c, ledger, rules) for c in open_]
 
@@ -132,29 +146,38 @@ def _best_choice(candidate: Candidate, ledger: _Ledger) -> tuple[int, int] | Non
     """(rank, item id) of the best-ranked choice with capacity and budget left, or None."""
     for rank, item_id in enumerate(candidate.choices, start=1):
         item = ledger.items.get(item_id)
-        if item and ledger.capacity_left[item_id] > 0 and item.unit_cost <= ledger.budget_left:
+        if item is None or item_id in candidate.blocked_items:
+            continue
+        if ledger.capacity_left[item_id] > 0 and item.unit_cost <= ledger.budget_left:
             return rank, item_id
     return None
 
 
-def _selected_reason(candidate: Candidate, pass_no: int, rank: int, left: int, rules: Rules) -> str:
-    """「選定：過去2年間支援なし（優先）・第1希望・残り枠2」 or 「選定（第2段階）：予算・受入枠に余裕・…」."""
+def selected_reason(candidate: Candidate, pass_no: int, rank: int, left: int, rules: Rules) -> str:
+    """「選定：過去2年間支援なし（優先）・第1希望・残り枠2」 or 「選定（第2段階）：予算・受入枠に余裕・…」.
+
+    `left` is the capacity left on the item; a reviewed application's score above 0 is shown as 「評点85」.
+    """
     if pass_no == 2:
         details = [SECOND_PASS]
     else:
         details = [PRIORITY.format(years=rules.lookback_years)] if candidate.is_priority else []
         details += [NEVER_SUPPORTED] if candidate.never_supported else []
+    details += [SCORE.format(score=candidate.score)] if candidate.is_reviewed and candidate.score > 0 else []
     details += [f"第{rank}希望", f"残り枠{left}"]
     return (SELECTED_SECOND if pass_no == 2 else SELECTED) + "：" + "・".join(details)
 
 
 def _rejection(candidate: Candidate, ledger: _Ledger, rules: Rules) -> Decision:
-    """Why a candidate got nothing: exclusion, the municipality cap, capacity, or the budget."""
+    """Why a candidate got nothing: exclusion, relationships, the municipality cap, capacity, or the budget."""
+    valid = [i for i in candidate.choices if i in ledger.items]
     if candidate.is_excluded:
         reason = EXCLUDED
+    elif valid and all(i in candidate.blocked_items for i in valid):
+        reason = BLOCKED
     elif ledger.per_municipality[candidate.municipality_id] >= rules.max_per_municipality:
         reason = MUNICIPALITY_CAP
-    elif any(ledger.capacity_left.get(i, 0) > 0 for i in candidate.choices):
+    elif any(ledger.capacity_left.get(i, 0) > 0 for i in valid if i not in candidate.blocked_items):
         reason = OVER_BUDGET
     else:
         reason = NO_CAPACITY

@@ -24,13 +24,16 @@ from app.engagements.models import Engagement
 from app.engagements.services import assign_engagement
 from app.extensions import db
 from app.menus.models import MenuItem
-from app.relationships.services import relationship_problem
-from app.selection import proposal
+from app.relationships.services import blocked_items, relationship_problem
+from app.reviews.queries import NEUTRAL_SCORE, review_averages
+from app.selection import optimiser, proposal
 from app.selection.models import Allocation, Selection
 from app.selection.queries import lock_selection, selection_of
 from app.selection.states import TRANSITIONS, SelectionState
 from app.tenancy.models import Tenant
 
+# Inside a web request: a prefecture-size call solves in milliseconds; a national one in seconds.
+SOLVER_SECONDS = 20.0
 MANUAL_SELECTED = "選定：事務局が調整・第{rank}希望"
 MANUAL_NOT_SELECTED = "非選定：事務局が調整"
 
@@ -106,7 +109,10 @@ def _sync_allocations(tenant, call: Call, selection: Selection) -> dict[int, All
 
 
 def _candidates(tenant, call: Call, allocations: dict[int, Allocation]) -> list[proposal.Candidate]:
+    """One `proposal.Candidate` per allocation: priority flags (001:170), average review score
+    (unreviewed: `NEUTRAL_SCORE`), pins and exclusions, and items blocked by a declared relationship."""
     history, priority = priority_flags(tenant, call, {a.application.municipality_id for a in allocations.values()})
+    reviewed, blocked = review_averages(tenant, call), blocked_items(tenant, call)
     candidates = []
     for allocation in allocations.values():
         application = allocation.application
@@ -117,6 +123,8 @@ def _candidates(tenant, call: Call, allocations: dict[int, Allocation]) -> list[
             choices=tuple(c.menu_item_id for c in application.choices), is_priority=allocation.is_priority,
             never_supported=not any(y < call.fiscal_year for y in history[municipality_id]),
             is_pinned=allocation.is_pinned, pinned_item_id=allocation.menu_item_id, is_excluded=allocation.is_excluded,
+            score=reviewed.get(application.id, NEUTRAL_SCORE), is_reviewed=application.id in reviewed,
+            blocked_items=blocked.get(municipality_id, frozenset()),
         ))
     return candidates
 
@@ -125,8 +133,10 @@ def propose_selection(call: Call, *, actor) -> Selection:
     """Build (or rebuild) the proposed allocation of `call` over its submitted applications.
 
     Pinned allocations are kept and consume capacity and budget first; excluded applications are
-    never selected; every other decision is replaced (rules: `proposal.propose`). Creates the
-    selection on first use. Raises `SelectionError` outside 選定・決定 or once confirmed.
+    never selected; every other decision is replaced by the optimiser's (`optimiser.optimise`:
+    priority municipalities, then distinct municipalities, then quality, then the second pass;
+    product.md §5). Creates the selection on first use. Raises `SelectionError` outside 選定・決定
+    or once confirmed. The audit event records whether the solver proved the result optimal.
     """
     tenant = db.session.get(Tenant, call.tenant_id)
     selection = selection_of(tenant, call)
@@ -138,7 +148,9 @@ def propose_selection(call: Call, *, actor) -> Selection:
         db.session.flush()
     allocations = _sync_allocations(tenant, call, selection)
     items = _items(tenant, call)
-    decisions = proposal.propose(_candidates(tenant, call, allocations), _plain_items(items), rules_of(call))
+    outcome = optimiser.optimise_with_status(_candidates(tenant, call, allocations), _plain_items(items), rules_of(call),
+                                             time_limit=SOLVER_SECONDS)
+    decisions = outcome.decisions
     for decision in decisions:
         allocation = allocations[decision.application_id]
         allocation.menu_item = items.get(decision.menu_item_id) if decision.menu_item_id else None
@@ -147,6 +159,7 @@ def propose_selection(call: Call, *, actor) -> Selection:
     db.session.flush()
     record_audit("selection.propose", tenant_id=call.tenant_id, actor=actor, target=selection, changes={
         "applications": len(allocations), "selected": sum(1 for a in allocations.values() if a.menu_item_id),
+        "solver": "cp-sat", "optimal": outcome.is_optimal, "objective": list(outcome.objective),
         "decisions": {str(d.application_id): d.menu_item_id for d in decisions},
     })
     return selection

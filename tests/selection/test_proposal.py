@@ -132,3 +132,16 @@ def test_proposal_never_exceeds_limits_on_a_larger_case():
     assert plan and plan_violation(plan, items, rules) is None
     first_pass_munis = Counter(muni[d.application_id] for d in decisions if d.pass_no == 1)
     assert max(first_pass_munis.values()) == 1
+
+
+def test_blocked_items_are_skipped_and_named_when_nothing_else_is_left():
+    items = [Item(10, capacity=2, unit_cost=100), Item(20, capacity=2, unit_cost=100)]
+    candidates = [cand(1, 101, 10, 20, blocked_items=frozenset({10})), cand(2, 102, 10, blocked_items=frozenset({10}))]
+    decisions = by_app(propose(candidates, items, Rules(budget=1000)))
+    assert (decisions[1].menu_item_id, decisions[1].choice_rank) == (20, 2)
+    assert decisions[2].menu_item_id is None and decisions[2].reason == proposal.BLOCKED
+
+
+def test_score_appears_in_the_reason_when_scored():
+    decisions = propose([cand(1, 101, 10, score=85)], [Item(10, 3, 100)], Rules(budget=1000))
+    assert decisions[0].reason == "選定：評点85・第1希望・残り枠2"
