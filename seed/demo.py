@@ -23,10 +23,11 @@ class SeedRefused(RuntimeError):
     """The demo seed does not run against a production configuration (known passwords)."""
 
 
-def seed_demo() -> str:
+def seed_demo(*, confirm_fy2024: bool = True) -> str:
     """Load the demo data into the `fukushima` tenant once, and the two sample tenants
     (`seed.requests_samples`); returns a summary, one line per tenant group.
 
+    `confirm_fy2024=False` leaves FY2024 at the optimiser's unconfirmed proposal (browser tests).
     Raises `SeedRefused` when APP_ENV is production. Does nothing when the tenant already has a
     call (so `make run` can call it every time without touching real or earlier data).
     """
@@ -45,7 +46,7 @@ def seed_demo() -> str:
         groups = history_groups(everyone)
         supported = [m for pair in zip(groups[2022], groups[2023]) for m in pair]
         never = [m for m in everyone if m not in groups[2022] and m not in groups[2023]]
-        call, engagements = seed_fy2024(tenant, people, everyone, named, never, supported)
+        call, engagements = seed_fy2024(tenant, people, everyone, named, never, supported, confirm=confirm_fy2024)
         seed_support(sorted(engagements, key=lambda e: e.id), people)
     return f"demo: loaded FY2022–FY2024 with {len(engagements)} FY2024 engagements\n{samples}"
 

@@ -25,8 +25,11 @@ def menu_items(named: list[tuple[str, list[str], str]]) -> list[tuple[str, list[
     return (real + samples)[:34]
 
 
-def seed_fy2024(tenant, people: dict, municipalities: list, named: list, never_supported: list, supported: list):
-    """Create and run FY2024 up to the support phase; returns (call, engagements)."""
+def seed_fy2024(tenant, people: dict, municipalities: list, named: list, never_supported: list, supported: list,
+                *, confirm: bool = True):
+    """Create and run FY2024 up to the support phase; returns (call, engagements). With
+    `confirm=False` it stops at the optimiser's proposal in 選定・決定 (no engagements), so that an
+    operator can review and confirm the FY2024 selection in the browser."""
     operator = people["operator"]
     call = create_call(tenant, fiscal_year=FISCAL_YEAR, budget_thousand_yen=BUDGET, actor=operator)
     call.is_sample = True
@@ -36,6 +39,8 @@ def seed_fy2024(tenant, people: dict, municipalities: list, named: list, never_s
     _apply(tenant, call, people, items, never_supported, supported)
     transition_call(call, CallPhase.SELECTION, actor=operator)
     proposed = selection.propose_selection(call, actor=operator)
+    if not confirm:
+        return call, []
     engagements = selection.confirm_selection(proposed, actor=operator)
     transition_call(call, CallPhase.SUPPORT, actor=operator)
     return call, engagements

@@ -43,6 +43,21 @@ def _advance(operator, call_path):
     assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
 
 
+def _declare_and_score(reviewer, points: str):
+    """Declare no conflict of interest first (the item is shown only then), then score every
+    criterion with its mandatory justification."""
+    page = reviewer.page
+    page.get_by_label("利害関係はありません").check()
+    _click(page, "申告する")
+    for select in page.locator("select").all():
+        select.select_option(points)
+    for reason in page.get_by_label(re.compile("の評価理由")).all():
+        reason.fill("課題と提案内容が具体的に対応している（サンプル）")
+    reviewer.shot("score")
+    _click(page, "採点を保存")
+    assert page.locator(".flash-error").count() == 0
+
+
 def test_a_fiscal_year_from_call_to_published_case(browser, live_server, people):
     operator = _actor(browser, live_server, "1-operator", "operator@example.jp")
     provider = _actor(browser, live_server, "2-provider", "provider@example.jp")
@@ -75,10 +90,7 @@ def test_a_fiscal_year_from_call_to_published_case(browser, live_server, people)
     _advance(operator, call_path)
     page = reviewer.go("/t/fukushima/reviews")
     page.get_by_role("link", name=re.compile("情報セキュリティポリシー見直し")).first.click()
-    for select in page.locator("select").all():
-        select.select_option("4")
-    reviewer.shot("score")
-    _click(page, "採点を保存")
+    _declare_and_score(reviewer, "4")
 
     # operator adopts and publishes the numbered menu, then opens applications
     page = operator.go(call_path + "/proposals")
