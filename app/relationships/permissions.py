@@ -8,11 +8,6 @@ from __future__ import annotations
 from app.auth.models import Role
 
 
-def can_declare_relationships(user) -> bool:
-    """Operators and provider staff declare relationships."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role in (Role.OPERATOR, Role.PROVIDER)
-
-
 def can_view_relationship(user, row) -> bool:
     """The tenant's operators, or staff of the declared provider."""
     if not getattr(user, "is_authenticated", False) or user.tenant_id != row.tenant_id:

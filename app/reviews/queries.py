@@ -24,7 +24,7 @@ from app.reviews.states import SCORING_PHASE, ReviewTarget
 
 ITEM_COLUMN = {ReviewTarget.PROPOSAL: "proposal_id", ReviewTarget.APPLICATION: "application_id"}
 # Score of an application nobody reviewed, for the optimiser: the middle of 0..100, so that a
-# missing review neither rewards nor punishes the municipality (application_scores).
+# missing review neither rewards nor punishes the municipality (selection.services._candidates).
 NEUTRAL_SCORE = 50
 
 
@@ -158,11 +158,6 @@ def items_to_review(tenant, reviewer) -> list[ReviewRow]:
     return rows
 
 
-def proposals_to_review(tenant, reviewer) -> list[tuple[MenuProposal, Review | None]]:
-    """`[(proposal, this reviewer's review or None)]` of `items_to_review` (proposals only)."""
-    return [(row.item, row.review) for row in items_to_review(tenant, reviewer) if row.target == ReviewTarget.PROPOSAL]
-
-
 def unscored_count(tenant, reviewer) -> int:
     """How many items on the reviewer's list they have not scored yet (reviewer task)."""
     return sum(1 for row in items_to_review(tenant, reviewer) if row.review is None)
@@ -233,16 +228,6 @@ def review_averages(tenant, call: Call) -> dict[int, int]:
             .where(Review.tenant_id == tenant.id, Review.call_id == call.id, Review.target == ReviewTarget.APPLICATION)
             .group_by(Review.application_id))
     return {app_id: _half_up(float(avg)) for app_id, avg in db.session.execute(stmt)}
-
-
-def application_scores(tenant, call: Call) -> dict[int, int]:
-    """`{application_id: score}` for every application of `call`, for the optimiser
-    (`Candidate.score`): `review_averages`, and `NEUTRAL_SCORE` (50) for an application nobody has
-    reviewed, so that a missing review neither helps nor hurts."""
-    ids = db.session.scalars(sa.select(Application.id).where(Application.tenant_id == tenant.id,
-                                                             Application.call_id == call.id)).all()
-    averages = review_averages(tenant, call)
-    return {app_id: averages.get(app_id, NEUTRAL_SCORE) for app_id in ids}
 
 
 def _half_up(value: float) -> int:

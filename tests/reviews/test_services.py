@@ -216,13 +216,13 @@ def test_a_reviewer_of_a_chosen_provider_never_scores_the_application(app):
         assert listed == [second.id]
 
 
-def test_application_scores_average_and_neutral_value(app):
+def test_review_averages_cover_reviewed_applications_only(app):
     with in_tenant(app) as t:
         call, _menu, (first, second) = applications_in_selection(t)
         a, b = reviewer(t, "a@example.jp"), reviewer(t, "b@example.jp")
         for rev, points in ((a, 5), (b, 2)):
             declared(first, rev)
             score_application(first, rev, scores=dict.fromkeys(APP_SCORES, points), justifications=APP_WHY)
-        assert queries.application_scores(t, call) == {first.id: 70, second.id: queries.NEUTRAL_SCORE}
+        assert queries.review_averages(t, call) == {first.id: 70}  # unreviewed: absent (neutral in the optimiser)
         result = next(r for r in queries.item_results(call, ReviewTarget.APPLICATION) if r.item.id == first.id)
         assert (result.count, result.average, result.minimum, result.maximum, result.stdev) == (2, 70.0, 40.0, 100.0, 30.0)
