@@ -79,5 +79,5 @@ def lock_selection(selection: Selection) -> Selection:
     writers itself), so that two operators confirming or adjusting at once run one after the other
     and the second sees the first one's result (quality.md: no double engagement, no exceeded cap)."""
     stmt = (sa.select(Selection).where(Selection.id == selection.id, Selection.tenant_id == selection.tenant_id)
-            .with_for_update().execution_options(populate_existing=True))
+            .with_for_update(of=Selection).execution_options(populate_existing=True))
     return db.session.scalars(stmt).one()
