@@ -4,9 +4,13 @@ and engagements at every stage of support."""
 from __future__ import annotations
 
 from app.applications import services as applications
-from app.applications.queries import applications_of_municipality
+from app.applications.queries import applications_of_call, applications_of_municipality
+from app.applications.states import ApplicationState
 from app.calls.services import create_call, transition_call
 from app.calls.states import CallPhase
+from app.reviews.rubric import rubric_for
+from app.reviews.services import declare_conflict, score_application
+from app.reviews.states import ReviewTarget
 from app.selection import services as selection
 from seed.menu import build_menu
 from seed.samples import ISSUES, REJECTED_PROPOSALS, SAMPLE_MENU_ITEMS
@@ -15,7 +19,8 @@ FISCAL_YEAR = 2024
 BUDGET = 69545  # 千円, 001:218
 # A sample unit cost (the sources give none, digest §9.10): 45 × 1,545 = 69,525 fits the budget, 46 does not.
 UNIT_COST = 1545
-SMALL_ITEM_CAPACITY = 2  # menu item No.1 takes two municipalities: later applicants for it are not selected
+SMALL_ITEM_CAPACITY = 2
+REVIEWED_APPLICATIONS = 12  # sample application reviews (審査) before the selection  # menu item No.1 takes two municipalities: later applicants for it are not selected
 
 
 def menu_items(named: list[tuple[str, list[str], str]]) -> list[tuple[str, list[str], bool]]:
@@ -38,6 +43,7 @@ def seed_fy2024(tenant, people: dict, municipalities: list, named: list, never_s
     transition_call(call, CallPhase.APPLICATIONS, actor=operator)
     _apply(tenant, call, people, items, never_supported, supported)
     transition_call(call, CallPhase.SELECTION, actor=operator)
+    _review_applications(tenant, call, people["reviewer"])
     proposed = selection.propose_selection(call, actor=operator)
     if not confirm:
         return call, []
@@ -60,6 +66,18 @@ def _apply(tenant, call, people, items, never_supported, supported) -> None:
     for index, municipality in enumerate(supported[41 - len(never_supported):][:2]):
         _submit(call, people, municipality, [items[0]], index + 2)
     _return_and_resubmit(tenant, people, first[5])
+
+
+def _review_applications(tenant, call, reviewer, count: int = REVIEWED_APPLICATIONS) -> None:
+    """The demo reviewer declares no conflict and scores the first `count` applications on the
+    call's application rubric (sample points and justifications), so the optimiser's quality
+    stage and the 審査表 have scores to show."""
+    criteria = rubric_for(call, ReviewTarget.APPLICATION, tenant)
+    for n, application in enumerate(applications_of_call(tenant, call, state=ApplicationState.SUBMITTED)[:count]):
+        declare_conflict(application, reviewer, has_conflict=False)
+        scores = {c.key: max(1, c.max - (n + i) % 3) for i, c in enumerate(criteria)}
+        score_application(application, reviewer, scores=scores,
+                          justifications=dict.fromkeys(scores, "課題と希望メニューの対応を確認した（サンプル）"))
 
 
 def _choices(items, index: int) -> list:

@@ -49,10 +49,11 @@ def _allocations(app):
 def test_fy2024_selection_is_optimised_explained_confirmed_and_followed_up(browser, live_server, app, fy2024):
     selection_path = f"/t/fukushima/calls/{fy2024['call']}/selection"
 
-    # a reviewer scores one application (declaration first, a justification per criterion)
+    # a reviewer scores one more application (declaration first, a justification per criterion)
     reviewer = _actor(browser, live_server, "6-reviewer", "reviewer@demo.example")
     page = reviewer.go("/t/fukushima/reviews")
-    page.locator("a[href*='/reviews/applications/']").first.click()
+    unreviewed = page.locator("tr", has_text="未申告")
+    unreviewed.locator("a[href*='/reviews/applications/']").first.click()
     page.wait_for_load_state()
     _declare_and_score(reviewer, "5")
 
@@ -66,7 +67,7 @@ def test_fy2024_selection_is_optimised_explained_confirmed_and_followed_up(brows
     assert "確定した場合のカバー率（令和4年度〜令和6年度）" in page.content()
     allocations = _allocations(app)
     assert len(allocations) == 47 and all(a.reason.startswith(("選定", "非選定")) for a in allocations)
-    assert any("評点100" in a.reason for a in allocations)  # the reviewed application's score is in its reason
+    assert any("評点100" in a.reason for a in allocations)  # the score just given (5 of 5) is in a reason
     reasons = page.locator("table.table tbody tr td:nth-child(6)").all_inner_texts()
     assert reasons and all(r.strip() for r in reasons)
     operator.shot("fy2024-proposal-what-if")

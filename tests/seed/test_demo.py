@@ -61,3 +61,16 @@ def test_seed_refuses_production(app):
     app.config["APP_ENV"] = "production"
     with app.app_context(), pytest.raises(SeedRefused):
         seed_demo()
+
+
+def test_fy2024_applications_were_reviewed_and_the_scores_reached_the_selection(demo_app):
+    from app.reviews.models import Review
+    from app.reviews.states import ReviewTarget
+    from app.selection.models import Allocation
+
+    with in_tenant(demo_app):
+        reviews = db.session.scalars(sa.select(Review).where(Review.target == ReviewTarget.APPLICATION)).all()
+        reasons = db.session.scalars(sa.select(Allocation.reason)).all()
+    assert len(reviews) == 12 and all(r.justifications and 0 < r.weighted_score <= 100 for r in reviews)
+    assert sum("評点" in reason for reason in reasons) >= 1
+    assert all(reason.startswith(("選定", "非選定")) for reason in reasons)
