@@ -62,7 +62,7 @@ def test_operator_is_proposed_the_next_best_and_promotes_it(app, client, ids):
     login(client, "op@example.jp")
     assert "辞退による空き枠の繰上げ" in client.get(f"{BASE}/").get_data(as_text=True)
     page = client.get(f"{BASE}/calls/{ids['call']}/waitlist").get_data(as_text=True)
-    assert "繰上げ候補：過去2年間支援なし（優先）・支援実績なし・第2希望" in page and "白河市 を繰上げ選定する" in page
+    assert "白河市（補欠 1番）— 過去2年間支援なし（優先）・支援実績なし・第2希望" in page and "白河市 を繰上げ選定する" in page
     response = client.post(f"{BASE}/calls/{ids['call']}/waitlist/promote",
                            data={"application_id": ids["shirakawa_app"], "menu_item_id": ids["item_a"]})
     assert response.status_code == 302
