@@ -71,8 +71,12 @@ def coverage_data(tenant, fiscal_year: int | None = None) -> dict:
 
     `{"fiscal_year", "window": [from, to], "municipalities_total", "covered_in_window",
     "by_year": {"2022": n, …} (distinct municipalities per fiscal year of the window),
-    "never_supported": [lg_code, …]}`; `never_supported` lists the municipalities not supported
-    within the window (they may have been supported before it), ordered by lg_code.
+    "never_supported": [lg_code, …], "by_region" / "by_area": {name: {"total": n, "covered": m}},
+    "evacuation_area": {"total": n, "covered": m} (the 12
+    municipalities of the evacuation areas), "priority_fiscal_year": fy + 1, "priority_next":
+    [lg_code, …]}`. `never_supported` lists the municipalities not supported within the window
+    (they may have been supported before it); `priority_next` those not supported in the N years
+    before the next fiscal year (priority rule, 001:170). Code lists are ordered by lg_code.
     """
     s = coverage_summary(tenant, fiscal_year)
     return {
@@ -82,7 +86,17 @@ def coverage_data(tenant, fiscal_year: int | None = None) -> dict:
         "covered_in_window": s.covered_in_window,
         "by_year": {str(year): n for year, n in sorted(s.by_year.items())},
         "never_supported": sorted(m.lg_code for m in s.never_supported_in_window),
+        "by_region": {name: _pair(pair) for name, pair in s.by_region.items()},
+        "by_area": {name: _pair(pair) for name, pair in s.by_area.items()},
+        "evacuation_area": _pair(s.evacuation_area),
+        "priority_fiscal_year": s.priority_fiscal_year,
+        "priority_next": sorted(m.lg_code for m in s.priority_next),
     }
+
+
+def _pair(pair: tuple[int, int]) -> dict[str, int]:
+    total, covered = pair
+    return {"total": total, "covered": covered}
 
 
 def published_cases_data(tenant) -> list[dict]:

@@ -1,5 +1,6 @@
 """Open-data API: municipalities, published menu, coverage and published cases, as JSON."""
 import datetime as dt
+from collections import Counter
 
 import sqlalchemy as sa
 
@@ -88,7 +89,11 @@ def test_coverage(app, client):
         support(tenant, 2023, m[10:30])
         support(tenant, 2024, m[25:45])
         covered = {x.lg_code for x in m[:45]}
+        recent = {x.lg_code for x in m[10:45]}
         all_codes = sorted(x.lg_code for x in m)
+        regions = Counter(x.region for x in m)
+        covered_regions = Counter(x.region for x in m[:45])
+        evacuated_covered = sum(1 for x in m[:45] if x.is_evacuation_area)
         db.session.commit()
     body = client.get(f"{API}/coverage?fiscal_year=2024").get_json()
     assert body["fiscal_year"] == 2024 and body["window"] == [2022, 2024]
@@ -96,6 +101,17 @@ def test_coverage(app, client):
     assert body["by_year"] == {"2022": 19, "2023": 20, "2024": 20}
     assert body["never_supported"] == [c for c in all_codes if c not in covered]
     assert client.get(f"{API}/coverage").get_json()["fiscal_year"] == 2024  # newest call
+    # breakdowns by the 7 regions and 3 areas, each {total, covered}; they add up to the whole
+    assert set(body["by_region"]) == {"県北", "県中", "県南", "会津", "南会津", "相双", "いわき"}
+    assert set(body["by_area"]) == {"中通り", "会津", "浜通り"}
+    for shape in (body["by_region"], body["by_area"]):
+        assert sum(v["total"] for v in shape.values()) == 59
+        assert sum(v["covered"] for v in shape.values()) == 45
+    assert body["by_region"]["県北"] == {"total": regions["県北"], "covered": covered_regions["県北"]}
+    assert body["evacuation_area"] == {"total": 12, "covered": evacuated_covered}
+    # priority for FY2025: not supported in FY2023–FY2024 (001:170)
+    assert body["priority_fiscal_year"] == 2025
+    assert body["priority_next"] == sorted(c for c in all_codes if c not in recent)
 
 
 def _case(tenant, engagement, state: CaseState, title: str, published_at=None) -> Case:
