@@ -54,6 +54,7 @@ FOREIGN_MODELS = {
 }
 FOREIGN_MODELS.update(notice_id=DecisionNotice, relationship_id=ProviderRelationship)
 FOREIGN_MODELS.update(request_id=Application)  # 派遣依頼 (a request in a continuous call)
+FOREIGN_MODELS.update(municipality_id=Organisation)  # B itself (市町村カルテ, operator and B only)
 
 ADMIN = "admin"  # the "tenant slug" of platform admins, who log in at /admin/login
 
@@ -173,6 +174,7 @@ def _foreign_objects(tenant, orgs, world: World) -> None:
     _add(CompletionReport(tenant_id=tenant.id, engagement_id=engagement.id, state=ReportState.SUBMITTED,
                           summary=f"{MARK} 実績報告", submitted_at=utcnow()))
     case = _case(tenant, engagement, CaseState.AWAITING_APPROVAL, f"{MARK} 事例：未公開【福島県会津若松市】")
+    world.foreign.update(municipality_id=orgs["B"].id)
     world.foreign.update(call_id=call.id, proposal_id=proposal.id, item_id=item.id, application_id=application.id,
                          allocation_id=allocation.id, engagement_id=engagement.id, session_id=session.id, case_id=case.id)
     _decision_objects(tenant, call, orgs, world)
