@@ -33,6 +33,7 @@ from app.menus.models import MenuItem
 from app.relationships.services import relationship_problem
 from app.selection.models import Allocation, Selection
 from app.selection.queries import lock_selection, selection_of
+from app.selection.rules import fit_problem
 from app.selection.states import SelectionState
 from app.tenancy.models import Tenant
 
@@ -167,13 +168,9 @@ def _promotion_problem(tenant, call: Call, application: Application, item: MenuI
     if item.call_id != call.id or item.id not in {c.menu_item_id for c in application.choices}:
         return _("申込の希望にない支援メニューは選べません。")
     per_item, cost, per_municipality = wl.usage(tenant, call)
-    if per_item[item.id] + 1 > item.capacity:
-        return _("希望メニューの受入枠を超えるため選定できません。")
-    if cost + item.unit_cost_thousand_yen > call.budget_thousand_yen:
-        return _("予算（%(b)s千円）を超えるため選定できません。", b=f"{call.budget_thousand_yen:,}")
-    if per_municipality[application.municipality_id] + 1 > call.max_engagements_per_municipality:
-        return _("1市町村あたりの上限（%(n)d件）を超えるため選定できません。", n=call.max_engagements_per_municipality)
-    return relationship_problem(application, item)
+    return fit_problem(call, item, items_used=per_item, cost_used=cost,
+                       municipality_count=per_municipality[application.municipality_id]) \
+        or relationship_problem(application, item)
 
 
 def promote_application(call: Call, application: Application, menu_item: MenuItem, *, actor) -> Engagement:

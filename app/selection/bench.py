@@ -1,7 +1,7 @@
 """`flask bench allocation`: the optimiser and the greedy baseline on the same call (issue 3 item 8).
 
 A benchmark, not a test: it reads a call's submitted applications, menu and rules the way
-`services.propose_selection` does (its `_candidates`, `_plain_items`, `rules_of`, read-only:
+`services.propose_selection` does (its `_candidates`, `_plain_items`, and `rules.rules_of`, read-only:
 allocations are transient and the session is rolled back), runs `proposal.propose` and
 `optimiser.optimise_with_status`, and reports wall times and objective values. The last line is
 `allocation optimal=<yes|no> seconds=<s> served=<n> greedy_served=<m> priority_served=<p>
@@ -20,6 +20,7 @@ from app.applications.states import ApplicationState
 from app.calls.models import Call
 from app.extensions import db
 from app.selection import optimiser, proposal, services
+from app.selection.rules import rules_of
 from app.selection.models import Allocation
 from app.tenancy.models import Tenant
 from app.tenancy.scoping import tenant_scope
@@ -35,7 +36,7 @@ def load_instance(tenant: Tenant, call: Call) -> tuple[list[proposal.Candidate],
     submitted = applications_of_call(tenant, call, state=ApplicationState.SUBMITTED)
     allocations = {a.id: Allocation(tenant_id=tenant.id, application=a) for a in submitted}
     candidates = services._candidates(tenant, call, allocations)
-    return candidates, services._plain_items(services._items(tenant, call)), services.rules_of(call)
+    return candidates, services._plain_items(services._items(tenant, call)), rules_of(call)
 
 
 def with_scores(candidates: list[proposal.Candidate], seed: int = 7) -> list[proposal.Candidate]:

@@ -29,6 +29,7 @@ from app.reviews.queries import NEUTRAL_SCORE, review_averages
 from app.selection import optimiser, proposal
 from app.selection.models import Allocation, Selection
 from app.selection.queries import lock_selection, selection_of
+from app.selection.rules import fit_problem, problem_message, rules_of
 from app.selection.states import TRANSITIONS, SelectionState
 from app.tenancy.models import Tenant
 
@@ -51,14 +52,6 @@ def _check_version(row, expected_version: int | None) -> None:
         raise SelectionConflict(_("他の担当者が先に選定を変更しました。画面を再読み込みして最新の内容を確認してから、もう一度操作してください。"))
 
 
-def _problem_message(code: str, call: Call) -> str:
-    return {
-        proposal.CAPACITY: _("希望メニューの受入枠を超えるため選定できません。"),
-        proposal.BUDGET: _("予算（%(b)s千円）を超えるため選定できません。", b=f"{call.budget_thousand_yen:,}"),
-        proposal.CAP: _("1市町村あたりの上限（%(n)d件）を超えるため選定できません。", n=call.max_engagements_per_municipality),
-    }[code]
-
-
 def transition_selection(selection: Selection, to_state: SelectionState, *, actor, note: str = "") -> Selection:
     """Move `selection` along `TRANSITIONS` (the only place that assigns `Selection.state`).
 
@@ -78,13 +71,6 @@ def _require_changeable(call: Call, selection: Selection | None) -> None:
         raise SelectionError(_("選定は「選定・決定」フェーズの間だけ行えます。"))
     if selection is not None and selection.state != SelectionState.DRAFT:
         raise SelectionError(_("選定は確定済みのため変更できません。"))
-
-
-def rules_of(call: Call) -> proposal.Rules:
-    """The selection rules of `call` (budget in 千円; product.md §5)."""
-    return proposal.Rules(budget=call.budget_thousand_yen, max_first_pass=call.max_engagements_first_pass,
-                          max_per_municipality=call.max_engagements_per_municipality,
-                          lookback_years=call.priority_lookback_years)
 
 
 def _items(tenant, call: Call) -> dict[int, MenuItem]:
@@ -221,11 +207,10 @@ def adjust_allocation(allocation: Allocation, *, actor, menu_item: MenuItem | No
 def _check_fits(allocation: Allocation, menu_item: MenuItem, call: Call) -> None:
     items = _items(db.session.get(Tenant, call.tenant_id), call)
     per_item, cost, per_municipality = _usage(allocation.selection, items, besides=allocation)
-    item = proposal.Item(menu_item.id, menu_item.capacity, menu_item.unit_cost_thousand_yen)
-    problem = proposal.adjustment_problem(item, items_used=per_item, cost_used=cost, rules=rules_of(call),
-                                          municipality_count=per_municipality[allocation.application.municipality_id])
+    problem = fit_problem(call, menu_item, items_used=per_item, cost_used=cost,
+                          municipality_count=per_municipality[allocation.application.municipality_id])
     if problem:
-        raise SelectionError(_problem_message(problem, call))
+        raise SelectionError(problem)
 
 
 def _apply_manual(allocation: Allocation, menu_item: MenuItem | None, ranks: dict[int, int], is_excluded: bool) -> None:
@@ -266,7 +251,7 @@ def confirm_selection(selection: Selection, *, actor, expected_version: int | No
     plan = [(a.application.municipality_id, a.menu_item_id) for a in allocations if a.menu_item_id]
     problem = proposal.plan_violation(plan, _plain_items(items), rules_of(call))
     if problem:
-        raise SelectionError(_problem_message(problem, call))
+        raise SelectionError(problem_message(problem, call))
     transition_selection(selection, SelectionState.CONFIRMED, actor=actor)
     engagements = [_decide(call, a, items, actor) for a in allocations]
     issue_decision_notices(selection, actor=actor)

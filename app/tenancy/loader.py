@@ -16,13 +16,15 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.tenancy.models import Organisation, OrganisationKind, Tenant
+from app.tenancy.models import APPLICANT_KINDS, Organisation, OrganisationKind, Tenant
 from app.tenancy.schema import (
-    APPLICANT_KINDS,
     TenantDefinitionError,
     validate_tenant_file,
 )
 from app.tenancy.scoping import tenant_scope
+
+# Applicant bodies the bodies CSV may hold: every applicant kind but municipalities (municipalities.csv).
+OTHER_BODY_KINDS = {k.value for k in APPLICANT_KINDS} - {OrganisationKind.MUNICIPALITY.value}
 
 __all__ = ["TenantDefinition", "TenantDefinitionError", "lg_code_is_valid", "read_definition", "sync_tenant",
            "tenant_folder"]
@@ -133,7 +135,7 @@ def _read_bodies(path: Path, applicant_kinds: list[str]) -> list[dict]:
     """Rows of the bodies CSV (教育委員会・商工会; no 全国地方公共団体コード); kinds must be applicant kinds."""
     rows = _rows(path, BODY_COLUMNS)
     for number, row in enumerate(rows, start=2):
-        if row["kind"] == "municipality" or row["kind"] not in APPLICANT_KINDS:
+        if row["kind"] not in OTHER_BODY_KINDS:
             raise TenantDefinitionError(f"{path}:{number}: kind '{row['kind']}' は board_of_education か "
                                         "chamber_of_commerce にしてください")
         if row["kind"] not in applicant_kinds:

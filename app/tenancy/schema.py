@@ -23,8 +23,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 CALL_MODELS = ("annual", "continuous", "on_demand")
 PROVIDER_MODELS = ("company_menu", "expert_themes", "commissioned_adviser")
-# Applicant bodies (申込団体) and their labels; only municipalities count for coverage (001:165).
-APPLICANT_KINDS = {"municipality": "市町村", "board_of_education": "教育委員会", "chamber_of_commerce": "商工会"}
 CALENDAR_PHASES = ("needs_survey", "proposals", "menu_review", "applications", "selection", "support", "closing")
 CALENDAR_SPEC = re.compile(r"^\+(\d)-(\d\d)-(\d\d)$")
 REFERENCE_FY = 2025  # a non-leap fiscal year: calendar specs are checked against it
