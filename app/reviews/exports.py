@@ -1,13 +1,18 @@
 """The selection sheet (審査表) of a call as .xlsx (issue 3 item 6): one sheet for application
 reviews (申込審査, with the selection's decision and reason when a selection exists) and one for
-menu proposal reviews (メニュー提案審査). Every cell goes through `app.core.excel`."""
+menu proposal reviews (メニュー提案審査). Every cell goes through `app.core.excel`. The table of the
+review results page (one kind) is also the registered list export `reviews`."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from openpyxl import Workbook
 
+from flask_babel import lazy_gettext as _l
+
+from app.auth.models import Role
 from app.calls.models import Call
 from app.core.excel import new_workbook, write_sheet
+from app.exports.registry import Column, ExportContext, ListExport, register, roles
 from app.extensions import db
 from app.reviews.queries import ItemResult, item_results
 from app.reviews.rubric import rubric_for
@@ -74,7 +79,7 @@ def _choices_text(application) -> str:
     return "\n".join(f"第{c.rank}希望：{c.menu_item.title}（{c.menu_item.provider.name}）" for c in application.choices)
 
 
-def _application_sheet(workbook: Workbook, call: Call) -> None:
+def _application_table(call: Call) -> tuple[list[str], list[int], list[list]]:
     results = item_results(call, ReviewTarget.APPLICATION)
     reviewers, labels, allocations = _reviewer_names(results), _labels(call, ReviewTarget.APPLICATION), _allocations(call)
     headers = ["申込ID", "市町村", "状態", "希望する支援メニュー", *_reviewer_headers(reviewers), *SPREAD_HEADERS,
@@ -85,23 +90,39 @@ def _application_sheet(workbook: Workbook, call: Call) -> None:
         rows.append([application.id, application.municipality.name, application.state.label, _choices_text(application),
                      *_review_cells(result, reviewers, labels), *_decision(allocations.get(application.id))])
     widths = [8, 14, 8, 40, *[w for _r in reviewers for w in (12, 50)], 8, 8, 8, 8, 8, 40, 50]
-    write_sheet(workbook.create_sheet("申込審査"), headers, rows, widths)
+    return headers, widths, rows
 
 
-def _proposal_sheet(workbook: Workbook, call: Call) -> None:
+def _proposal_table(call: Call) -> tuple[list[str], list[int], list[list]]:
     results = item_results(call, ReviewTarget.PROPOSAL)
     reviewers, labels = _reviewer_names(results), _labels(call, ReviewTarget.PROPOSAL)
     headers = ["提案ID", "件名", "会員企業", "状態", *_reviewer_headers(reviewers), *SPREAD_HEADERS, "採否の理由"]
     rows = [[p.item.id, p.item.title, p.item.provider.name, p.item.state.label, *_review_cells(p, reviewers, labels),
              p.item.decision_reason] for p in results]
     widths = [8, 36, 24, 8, *[w for _r in reviewers for w in (12, 50)], 8, 8, 8, 8, 8, 40]
-    write_sheet(workbook.create_sheet("メニュー提案審査"), headers, rows, widths)
+    return headers, widths, rows
+
+
+TABLES = {ReviewTarget.APPLICATION: _application_table, ReviewTarget.PROPOSAL: _proposal_table}
 
 
 def review_workbook(call: Call) -> Workbook:
     """The 審査表 of `call`: sheets 申込審査 and メニュー提案審査 (scores are weighted, 0..100;
     spread = min, max and population standard deviation)."""
     workbook = new_workbook()
-    _application_sheet(workbook, call)
-    _proposal_sheet(workbook, call)
+    for target, sheet in ((ReviewTarget.APPLICATION, "申込審査"), (ReviewTarget.PROPOSAL, "メニュー提案審査")):
+        headers, widths, rows = TABLES[target](call)
+        write_sheet(workbook.create_sheet(sheet), headers, rows, widths)
     return workbook
+
+
+def _table(ctx: ExportContext):
+    """The table of the review results page: `?call_id=` and `?kind=` (default メニュー提案審査)."""
+    target = ctx.enum_param("kind", ReviewTarget) or ReviewTarget.PROPOSAL
+    return ctx.memo("reviews", lambda: TABLES[target](ctx.call()))
+
+
+REVIEWS = register(ListExport(
+    "reviews", _l("審査結果"),
+    columns=lambda ctx: [Column(h, w) for h, w in zip(*_table(ctx)[:2], strict=True)],
+    rows=lambda ctx: _table(ctx)[2], count=lambda ctx: len(_table(ctx)[2]), allowed=roles(Role.OPERATOR)))

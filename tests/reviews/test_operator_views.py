@@ -129,7 +129,7 @@ def test_review_sheet_export(app, client):
     justification = row["審査員A 評価理由"]
     assert "=cmd" in justification.value and justification.data_type == "s"
     assert row["選定結果"].value.startswith("選定：No.1 テストメニュー1")
-    assert (row["選定理由"].value, row["選定理由"].data_type) == ("'" + HOSTILE, "s")  # text, never a formula
+    assert (row["選定理由"].value, row["選定理由"].data_type, row["選定理由"].quotePrefix) == (HOSTILE, "s", True)  # text, never a formula
     assert all(cell.data_type != "f" for r in sheet.iter_rows() for cell in r)
     with in_tenant(app):
         assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "review.export")) == 1
