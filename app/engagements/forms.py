@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import (DateField, DecimalField, FieldList, IntegerField, MultipleFileField, RadioField, SelectChoice,
+                     TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from app.core.clock import today_jst
-from app.core.forms import BaseForm, strip_filter
+from app.core.forms import BaseForm, MultiCheckboxField, strip_filter
 from app.engagements.services import ATTENDEE_ROLES
 from app.menus.states import DeliveryFormat
 
@@ -20,8 +21,13 @@ def _finite(form, field):
         raise StopValidation(_l("数値で入力してください。"))
 
 
+def _quarter_hours(form, field):
+    if field.data is not None and (field.data * 4) % 1:
+        raise ValidationError(_l("0.25時間（15分）単位で入力してください。"))
+
+
 def _count_field(label: str) -> IntegerField:
-    return IntegerField(label, default=0, validators=[
+    return IntegerField(label, default=0, render_kw={"inputmode": "numeric", "min": 0, "max": 999}, validators=[
         Optional(), NumberRange(min=0, max=999, message=_l("0〜999の整数で入力してください。"))])
 
 
@@ -29,21 +35,29 @@ class SessionForm(BaseForm):
     """A provider logs one support session (支援実施記録)."""
 
     held_on = DateField(_l("実施日"), validators=[InputRequired(message=_l("実施日を入力してください。"))])
-    format = SelectField(_l("実施形態"), choices=DeliveryFormat.choices(),
-                         validators=[InputRequired(message=_l("実施形態を選択してください。"))])
-    hours = DecimalField(_l("実施時間（時間）"), places=2, validators=[
-        InputRequired(message=_l("実施時間を入力してください。")), _finite,
-        NumberRange(min=0.25, max=24, message=_l("0.25〜24時間の範囲で入力してください。"))])
+    start_time = TimeField(_l("開始時刻"), validators=[Optional()])
+    format = RadioField(_l("実施形態"), choices=DeliveryFormat.choices(),
+                        validators=[InputRequired(message=_l("実施形態を選択してください。"))])
+    hours = DecimalField(_l("実施時間（時間）"), places=2, render_kw={"inputmode": "decimal", "step": "0.25", "min": "0.25", "max": "24"},
+                         validators=[InputRequired(message=_l("実施時間を入力してください。")), _finite,
+                                     NumberRange(min=0.25, max=24, message=_l("0.25〜24時間の範囲で入力してください。")),
+                                     _quarter_hours])
     attendees_chief = _count_field(_l("首長・副首長"))
     attendees_manager = _count_field(_l("管理職"))
     attendees_staff = _count_field(_l("担当職員"))
     attendees_other = _count_field(_l("その他"))
+    categories = MultiCheckboxField(_l("支援テーマ（分類）"), choices=[], validators=[Optional()])
     content = TextAreaField(_l("支援内容"), filters=[strip_filter], validators=[
         DataRequired(message=_l("支援内容を入力してください。")), Length(max=5000)])
-    proposals_count = IntegerField(_l("解決策の提案件数"), default=0, validators=[
+    proposals_count = IntegerField(_l("解決策の提案件数"), default=0, render_kw={"inputmode": "numeric", "min": 0}, validators=[
         Optional(), NumberRange(min=0, max=999, message=_l("0以上の整数で入力してください。"))])
     proposals_text = TextAreaField(_l("提案の内容"), filters=[strip_filter], validators=[Length(max=5000)])
     next_steps = TextAreaField(_l("次回までの取組・次のステップ"), filters=[strip_filter], validators=[Length(max=5000)])
+    attachments = MultipleFileField(_l("添付ファイル（任意）"))
+
+    def set_categories(self, tenant) -> None:
+        """Offer the tenant's DX issue categories (tenants/<slug>/categories.csv) as checkboxes."""
+        self.categories.choices = [SelectChoice(c["code"], c["label"]) for c in tenant.categories or []]
 
     def validate_held_on(self, field):
         if field.data and field.data > today_jst():
@@ -64,6 +78,24 @@ class SessionForm(BaseForm):
     def duration_minutes(self) -> int:
         """The hours entered, as whole minutes."""
         return int(round(self.hours.data * 60))
+
+
+class KickoffForm(BaseForm):
+    """The kickoff: the municipality's issues and goals, planned sessions and optional dates (003:1671)."""
+
+    kickoff_issues = TextAreaField(_l("市町村の課題"), filters=[strip_filter], validators=[
+        DataRequired(message=_l("市町村の課題を入力してください。")), Length(max=5000)])
+    kickoff_goals = TextAreaField(_l("支援の目標"), filters=[strip_filter], validators=[
+        DataRequired(message=_l("支援の目標を入力してください。")), Length(max=5000)])
+    planned_sessions = IntegerField(_l("予定支援回数"), render_kw={"inputmode": "numeric", "min": 1, "max": 100}, validators=[
+        InputRequired(message=_l("予定支援回数を入力してください。")),
+        NumberRange(min=1, max=100, message=_l("1〜100回で入力してください。"))])
+    planned_dates = FieldList(DateField(_l("予定日"), validators=[Optional()]), min_entries=5, max_entries=20)
+
+    def dates(self) -> list:
+        """The planned dates entered (blanks dropped)."""
+        return [entry.data for entry in self.planned_dates if entry.data]
+
 
 
 class ConfirmSessionForm(BaseForm):

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.auth.models import Role
+from app.core.clock import today_jst
 from app.core.pagination import Page, paginate
 from app.engagements.models import CompletionReport, Engagement, SupportSession
 from app.engagements.states import EngagementState, ReportState
+from app.engagements.overdue import report_missing, report_overdue_clause, stale_clause
 from app.extensions import db
 from app.tenancy.models import Organisation, OrganisationKind
-
-STALE_AFTER_DAYS = 28  # "no session for 4 weeks" (product.md §6 notifications)
 
 
 @dataclass
@@ -25,7 +25,7 @@ class EngagementRow:
     engagement: Engagement
     sessions_count: int
     last_held_on: dt.date | None
-
+    is_stale: bool = False
 
 
 def visible_to(user, tenant) -> sa.ColumnElement[bool]:
@@ -49,13 +49,18 @@ def _session_stats(tenant):
 
 
 def engagement_page(user, tenant, *, fiscal_year: int | None = None, state: EngagementState | None = None,
-                    provider_id: int | None = None, page: int = 1) -> Page:
+                    provider_id: int | None = None, stale_only: bool = False, today: dt.date | None = None,
+                    page: int = 1) -> Page:
     """The engagements `user` may see, newest fiscal year first, then by 全国地方公共団体コード.
 
-    Filters are optional; `page` is 1-based (core.pagination). One query for the rows (session
-    count and last session date aggregated in SQL) and one for the total.
+    Filters are optional; `stale_only` keeps 滞留 engagements on `today` (JST, `overdue.py`);
+    `page` is 1-based (core.pagination). One query for the rows (session count, last session
+    date and the 滞留 flag computed in SQL) and one for the total.
     """
+    stale = stale_clause(tenant, today or today_jst())
     conditions = [visible_to(user, tenant)]
+    if stale_only:
+        conditions.append(stale)
     if fiscal_year is not None:
         conditions.append(Engagement.fiscal_year == fiscal_year)
     if state is not None:
@@ -64,7 +69,7 @@ def engagement_page(user, tenant, *, fiscal_year: int | None = None, state: Enga
         conditions.append(Engagement.provider_id == provider_id)
     stats, muni = _session_stats(tenant), aliased(Organisation)
     stmt = (
-        sa.select(Engagement, sa.func.coalesce(stats.c.n, 0), stats.c.last)
+        sa.select(Engagement, sa.func.coalesce(stats.c.n, 0), stats.c.last, stale)
         .join(muni, muni.id == Engagement.municipality_id)
         .outerjoin(stats, stats.c.engagement_id == Engagement.id)
         .where(*conditions)
@@ -72,7 +77,7 @@ def engagement_page(user, tenant, *, fiscal_year: int | None = None, state: Enga
     )
     count = sa.select(sa.func.count(Engagement.id)).where(*conditions)
     result = paginate(stmt, page, count_stmt=count, scalars=False)
-    result.items = [EngagementRow(e, n, last) for e, n, last in result.items]
+    result.items = [EngagementRow(e, n, last, bool(is_stale)) for e, n, last, is_stale in result.items]
     return result
 
 
@@ -95,27 +100,28 @@ def count_engagements(user, tenant, *states: EngagementState) -> int:
 
 
 def count_stale(user, tenant, today: dt.date) -> int:
-    """IN_PROGRESS engagements visible to `user` whose last session is more than 4 weeks before `today`."""
-    stats = _session_stats(tenant)
-    stmt = (
-        sa.select(sa.func.count(Engagement.id))
-        .outerjoin(stats, stats.c.engagement_id == Engagement.id)
-        .where(visible_to(user, tenant), Engagement.state == EngagementState.IN_PROGRESS,
-               sa.or_(stats.c.last.is_(None), stats.c.last < today - dt.timedelta(days=STALE_AFTER_DAYS)))
-    )
-    return db.session.scalar(stmt) or 0
+    """滞留 engagements visible to `user` on `today` (JST): see `overdue.stale_clause`."""
+    return db.session.scalar(sa.select(sa.func.count(Engagement.id)).where(
+        visible_to(user, tenant), stale_clause(tenant, today))) or 0
 
 
 def count_reports_due(user, tenant) -> int:
-    """IN_PROGRESS engagements visible to `user` with a session but no report, or a RETURNED one."""
-    has_session = sa.select(SupportSession.id).where(SupportSession.engagement_id == Engagement.id).exists()
-    stmt = (
-        sa.select(sa.func.count(Engagement.id))
-        .outerjoin(CompletionReport, CompletionReport.engagement_id == Engagement.id)
-        .where(visible_to(user, tenant), Engagement.state == EngagementState.IN_PROGRESS, has_session,
-               sa.or_(CompletionReport.id.is_(None), CompletionReport.state == ReportState.RETURNED))
-    )
-    return db.session.scalar(stmt) or 0
+    """COMPLETED engagements visible to `user` with no 実績報告 yet, or a RETURNED one."""
+    return db.session.scalar(sa.select(sa.func.count(Engagement.id)).where(
+        visible_to(user, tenant), report_missing())) or 0
+
+
+def count_reports_overdue(user, tenant, today: dt.date) -> int:
+    """Engagements visible to `user` whose 実績報告 is past its due date on `today` (JST)."""
+    return db.session.scalar(sa.select(sa.func.count(Engagement.id)).where(
+        visible_to(user, tenant), report_overdue_clause(tenant, today))) or 0
+
+
+def count_kickoffs_to_agree(user, tenant) -> int:
+    """ACCEPTED engagements visible to `user` whose kickoff the provider has drafted (to agree)."""
+    return db.session.scalar(sa.select(sa.func.count(Engagement.id)).where(
+        visible_to(user, tenant), Engagement.state == EngagementState.ACCEPTED,
+        Engagement.kickoff_drafted_at.is_not(None))) or 0
 
 
 def count_reports_to_review(tenant) -> int:

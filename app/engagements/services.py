@@ -15,14 +15,16 @@ from app.core.clock import today_jst
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.engagements.models import CompletionReport, Engagement, SupportSession
+from app.engagements.quotas import quota_problem
 from app.engagements.states import REPORT_TRANSITIONS, TRANSITIONS, EngagementState, ReportState
 from app.extensions import db
 from app.menus.states import DeliveryFormat
+from app.tenancy.models import Tenant
 
 # Attendees are counted by role, never named (personal data stays out, product.md §8).
 ATTENDEE_ROLES = ("首長・副首長", "管理職", "担当職員", "その他")
-LOGGABLE_STATES = {EngagementState.ACCEPTED, EngagementState.IN_PROGRESS}
-MIN_MINUTES, MAX_MINUTES = 15, 24 * 60  # 0.25 h to 24 h per session
+LOGGABLE_STATES = {EngagementState.IN_PROGRESS}  # after the kickoff (kickoff.py), until completion
+MIN_MINUTES, MAX_MINUTES, STEP_MINUTES = 15, 24 * 60, 15  # 0.25 h to 24 h per session, in 0.25 h steps
 
 
 class EngagementError(ValueError):
@@ -72,7 +74,9 @@ def transition_engagement(engagement: Engagement, to_state: EngagementState, *, 
     """Move an engagement along `TRANSITIONS` (the only place that assigns `Engagement.state`).
 
     Side effects, in order: edge check (`TransitionError`); a cancel or a decline (辞退) needs a
-    reason (`EngagementError`), kept in `cancel_reason` / `decline_reason`; state set; history row and audit event written.
+    reason (`EngagementError`), kept in `cancel_reason` / `decline_reason`; completion stamps
+    `completed_at` (the 実績報告 is due from it); state set; history row and audit event written.
+    Who may take which edge is `permissions.can_transition_engagement`.
     """
     check_transition("engagement", TRANSITIONS, engagement.state, to_state)
     if to_state == EngagementState.CANCELLED:
@@ -83,6 +87,8 @@ def transition_engagement(engagement: Engagement, to_state: EngagementState, *, 
         if not note.strip():
             raise EngagementError(_("辞退の理由を入力してください。"))
         engagement.decline_reason = note.strip()
+    if to_state == EngagementState.COMPLETED:
+        engagement.completed_at = utcnow()
     return apply_transition("engagement", engagement, to_state, actor=actor, note=note)
 
 
@@ -100,6 +106,26 @@ def decline_engagement(engagement: Engagement, *, actor, reason: str) -> Engagem
     `app.decisions.services.decline_assignment`, which calls this.
     """
     return transition_engagement(engagement, EngagementState.DECLINED, actor=actor, note=reason)
+
+
+def complete_engagement(engagement: Engagement, *, actor) -> Engagement:
+    """The provider marks the support complete (IN_PROGRESS → COMPLETED); the 実績報告 is then due.
+
+    Needs at least one session confirmed by the municipality (`EngagementError`); `TransitionError`
+    unless IN_PROGRESS.
+    """
+    check_transition("engagement", TRANSITIONS, engagement.state, EngagementState.COMPLETED)
+    confirmed = db.session.scalar(sa.select(sa.func.count(SupportSession.id)).where(
+        SupportSession.engagement_id == engagement.id, SupportSession.tenant_id == engagement.tenant_id,
+        SupportSession.confirmed_at.is_not(None)))
+    if not confirmed:
+        raise EngagementError(_("市町村が確認した支援実施記録が1件以上必要です。"))
+    transition_engagement(engagement, EngagementState.COMPLETED, actor=actor, note="支援完了")
+    # The 事後アンケート is sent when the support completes (issue 4 §4). Imported here because
+    # the surveys domain builds on engagements, not the other way round.
+    from app.surveys.requests import request_survey
+    request_survey(engagement, actor=actor)
+    return engagement
 
 
 def cancel_engagement(engagement: Engagement, *, actor, reason: str) -> Engagement:
@@ -129,11 +155,13 @@ def session_logging_problem(engagement: Engagement) -> str | None:
     """Why a session cannot be logged now (Japanese message), or None when it can.
 
     Sessions start with the support phase of the call, after the council's general meeting
-    (001:254, digest §10.5), and only while the engagement is ACCEPTED or IN_PROGRESS.
+    (001:254, digest §10.5), and only while the engagement is IN_PROGRESS, i.e. after the kickoff.
     """
     phases = list(CallPhase)
     if phases.index(call_of(engagement).phase) < phases.index(CallPhase.SUPPORT):
         return _("支援開始（支援実施フェーズ）前のため、支援実施記録はまだ登録できません。")
+    if engagement.state == EngagementState.ACCEPTED:
+        return _("キックオフ（市町村の課題・目標の合意）を記録してから支援実施記録を登録してください。")
     if engagement.state not in LOGGABLE_STATES:
         return _("この案件の状態（%(state)s）では支援実施記録を登録できません。", state=engagement.state.label)
     return None
@@ -145,6 +173,8 @@ def _check_session_fields(held_on: dt.date, duration_minutes: int, attendees: di
         raise EngagementError(_("実施日に未来の日付は指定できません。"))
     if not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
         raise EngagementError(_("実施時間は0.25〜24時間の範囲で入力してください。"))
+    if duration_minutes % STEP_MINUTES:
+        raise EngagementError(_("実施時間は0.25時間（15分）単位で入力してください。"))
     unknown = set(attendees) - set(ATTENDEE_ROLES)
     if unknown or any(not isinstance(v, int) or not 0 <= v <= 999 for v in attendees.values()):
         raise EngagementError(_("参加者数は役職ごとに0〜999の整数で入力してください。"))
@@ -157,30 +187,42 @@ def _check_session_fields(held_on: dt.date, duration_minutes: int, attendees: di
     return {role: attendees.get(role, 0) for role in ATTENDEE_ROLES}
 
 
+def _check_categories(engagement: Engagement, categories: list[str]) -> list[str]:
+    known = {c["code"] for c in db.session.get(Tenant, engagement.tenant_id).categories or []}
+    if set(categories) - known:
+        raise EngagementError(_("支援テーマに不明な分類があります。"))
+    return sorted(set(categories))
+
+
 def log_session(engagement: Engagement, *, actor, held_on: dt.date, format: DeliveryFormat, duration_minutes: int,
                 attendees: dict[str, int], content: str, proposals_count: int = 0, proposals_text: str = "",
-                next_steps: str = "", today: dt.date | None = None) -> SupportSession:
-    """Log one support session of `engagement` (by its provider).
+                next_steps: str = "", start_time: dt.time | None = None, categories: list[str] = (),
+                today: dt.date | None = None) -> SupportSession:
+    """Log one support session of an IN_PROGRESS engagement (by its provider, after the kickoff).
 
-    `duration_minutes` 15–1440 (the form asks for hours); `attendees` counts by role
-    (`ATTENDEE_ROLES`, 0–999 each, at least one person); `held_on` not after `today` (JST).
-    The first session moves ACCEPTED → IN_PROGRESS. Raises `EngagementError` (phase, state, input).
+    `duration_minutes` 15–1440 in 15-minute steps (the form asks for hours in 0.25 steps);
+    `attendees` counts by role (`ATTENDEE_ROLES`, 0–999 each, at least one person); `held_on` not
+    after `today` (JST); `start_time` JST wall clock; `categories` tenant category codes. Tenant
+    quotas (`quotas.py`) apply. Raises `EngagementError` (phase, state, input, quota).
     """
     problem = session_logging_problem(engagement)
     if problem:
         raise EngagementError(problem)
     counts = _check_session_fields(held_on, duration_minutes, attendees, content, proposals_count, today or today_jst())
+    codes = _check_categories(engagement, list(categories))
+    problem = quota_problem(engagement, duration_minutes)
+    if problem:
+        raise EngagementError(problem)
     session = SupportSession(
         tenant_id=engagement.tenant_id, engagement_id=engagement.id, held_on=held_on, format=DeliveryFormat(format),
         duration_minutes=duration_minutes, attendees=counts, content=content.strip(), proposals_count=proposals_count,
         proposals_text=proposals_text.strip(), next_steps=next_steps.strip(), logged_by_id=getattr(actor, "id", None),
+        start_time=start_time, categories=codes,
     )
-    db.session.add(session)
+    engagement.sessions.append(session)  # keeps a loaded collection current (sorted by held_on on reload)
     db.session.flush()
     record_audit("session.log", tenant_id=engagement.tenant_id, actor=actor, target=session,
                  changes={"engagement_id": engagement.id, "held_on": held_on.isoformat()})
-    if engagement.state == EngagementState.ACCEPTED:
-        transition_engagement(engagement, EngagementState.IN_PROGRESS, actor=actor, note="初回の支援を実施")
     return session
 
 
@@ -224,11 +266,9 @@ def transition_report(report: CompletionReport, to_state: ReportState, *, actor,
 
 def report_problem(engagement: Engagement) -> str | None:
     """Why the provider cannot file the 実績報告 now (Japanese message), or None when it can:
-    the engagement must be IN_PROGRESS with at least one session, and any report RETURNED."""
-    if engagement.state != EngagementState.IN_PROGRESS:
-        return _("支援中の案件のみ実績報告を提出できます。")
-    if not engagement.sessions:
-        return _("支援実施記録を1件以上登録してから実績報告を提出してください。")
+    the engagement must be COMPLETED (which needs a confirmed session), and any report RETURNED."""
+    if engagement.state != EngagementState.COMPLETED:
+        return _("支援完了とした案件のみ実績報告を提出できます。")
     report = report_of(engagement)
     if report is not None and report.state != ReportState.RETURNED:
         return _("実績報告は既に提出されています。")
@@ -236,7 +276,7 @@ def report_problem(engagement: Engagement) -> str | None:
 
 
 def submit_report(engagement: Engagement, *, actor, summary: str, outcomes: str = "") -> CompletionReport:
-    """File (or, after a return, refile) the 実績報告; the engagement moves IN_PROGRESS → COMPLETED.
+    """File (or, after a return, refile) the 実績報告 of a COMPLETED engagement (due date: `overdue.py`).
 
     Raises `EngagementError` when `report_problem` names one or the summary is empty.
     """
@@ -253,21 +293,16 @@ def submit_report(engagement: Engagement, *, actor, summary: str, outcomes: str 
     else:
         report.summary, report.outcomes = summary.strip(), outcomes.strip()
         transition_report(report, ReportState.SUBMITTED, actor=actor, note="再提出")
-    transition_engagement(engagement, EngagementState.COMPLETED, actor=actor, note="実績報告を提出")
     return report
 
 
 def decide_report(report: CompletionReport, *, actor, accept: bool, reason: str = "") -> CompletionReport:
-    """The operator accepts the report, or returns it with `reason` (差戻し), which moves the
-    engagement COMPLETED → IN_PROGRESS so the provider can add sessions and refile.
+    """The operator accepts the report, or returns it with `reason` (差戻し) for the provider to
+    revise and refile; the engagement stays COMPLETED (its report is then due again).
 
     Raises `TransitionError` unless the report is SUBMITTED, `EngagementError` for a return
     without a reason.
     """
     if accept:
         return transition_report(report, ReportState.ACCEPTED, actor=actor)
-    transition_report(report, ReportState.RETURNED, actor=actor, note=reason)
-    engagement = db.session.scalar(sa.select(Engagement).where(
-        Engagement.id == report.engagement_id, Engagement.tenant_id == report.tenant_id))
-    transition_engagement(engagement, EngagementState.IN_PROGRESS, actor=actor, note=reason)
-    return report
+    return transition_report(report, ReportState.RETURNED, actor=actor, note=reason)

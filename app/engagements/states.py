@@ -17,9 +17,12 @@ class EngagementState(LabeledEnum):
 TRANSITIONS = {
     # The provider accepts or declines (辞退) its assignment (issue 3 §6); declining frees the capacity.
     EngagementState.ASSIGNED: {EngagementState.ACCEPTED, EngagementState.DECLINED, EngagementState.CANCELLED},
+    # The kickoff (issues and goals agreed, 003:1671) starts the support; sessions only after it.
     EngagementState.ACCEPTED: {EngagementState.IN_PROGRESS, EngagementState.CANCELLED},
+    # The provider marks it complete (≥1 confirmed session); the 実績報告 is then due.
     EngagementState.IN_PROGRESS: {EngagementState.COMPLETED, EngagementState.CANCELLED},
-    EngagementState.COMPLETED: {EngagementState.CLOSED, EngagementState.IN_PROGRESS},
+    # The operator closes it once the 実績報告 is accepted.
+    EngagementState.COMPLETED: {EngagementState.CLOSED},
     EngagementState.CLOSED: set(),
     EngagementState.CANCELLED: set(),
     EngagementState.DECLINED: set(),

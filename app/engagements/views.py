@@ -1,5 +1,6 @@
 """Views of the engagements domain (routes under /t/<tenant_slug>/): the engagement list and
-page, support sessions (支援実施記録), their confirmation, and the completion report (実績報告)."""
+page, accept/decline/cancel/close, and the completion report (実績報告). Kickoff, sessions and
+attachments are in `delivery_views.py` (same blueprint)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -9,16 +10,20 @@ from flask_login import current_user
 from app.auth.models import Role
 from app.auth.permissions import role_required
 from app.cases.queries import case_of
-from app.core.audit import history_for
 from app.core.clock import today_jst
-from app.core.web import get_or_404, get_visible_or_404
+from app.core.web import get_visible_or_404
 from app.decisions.services import decline_assignment
 from app.engagements import queries, services
-from app.engagements.forms import CancelForm, ConfirmSessionForm, DecideReportForm, DeclineForm, ReportForm, SessionForm
-from app.engagements.models import Engagement, SupportSession
-from app.engagements.permissions import can_view_engagement, is_engagement_municipality, is_engagement_provider, is_operator
+from app.engagements.forms import CancelForm, DecideReportForm, DeclineForm, ReportForm
+from app.engagements.models import Engagement
+from app.engagements.overdue import report_due_on, stale_reasons
+from app.engagements.permissions import (can_agree_kickoff, can_draft_kickoff, can_log_session, can_record_kickoff,
+                                         can_transition_engagement, can_view_engagement, is_engagement_municipality,
+                                         is_engagement_provider, is_operator)
+from app.engagements.quotas import quota_usage
 from app.engagements.services import EngagementError
 from app.engagements.states import EngagementState
+from app.engagements.timeline import engagement_timeline
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 from app.surveys.queries import response_of
@@ -53,6 +58,7 @@ def index():
         "fiscal_year": request.args.get("fiscal_year", type=int),
         "state": _enum_arg("state", EngagementState),
         "provider_id": request.args.get("provider", type=int) if current_user.role == Role.OPERATOR else None,
+        "stale_only": request.args.get("stale") == "1",
     }
     page = queries.engagement_page(current_user, g.tenant, page=request.args.get("page", 1, type=int), **filters)
     providers = queries.providers_of(g.tenant) if current_user.role == Role.OPERATOR else []
@@ -60,24 +66,39 @@ def index():
                            years=queries.engagement_fiscal_years(current_user, g.tenant), providers=providers)
 
 
+def _permissions(engagement: Engagement) -> dict:
+    user = current_user
+    return {
+        "is_operator": is_operator(user, engagement), "is_provider": is_engagement_provider(user, engagement),
+        "is_municipality": is_engagement_municipality(user, engagement),
+        "can_edit_kickoff": can_draft_kickoff(user, engagement) or can_record_kickoff(user, engagement),
+        "can_agree_kickoff": can_agree_kickoff(user, engagement), "can_log": can_log_session(user, engagement),
+        "can_complete": can_transition_engagement(user, engagement, EngagementState.COMPLETED),
+        "can_close": can_transition_engagement(user, engagement, EngagementState.CLOSED),
+        "can_cancel": can_transition_engagement(user, engagement, EngagementState.CANCELLED),
+    }
+
+
 def _render_detail(engagement: Engagement, status: int = 200, **forms):
     forms.setdefault("decide_form", DecideReportForm())
     forms.setdefault("cancel_form", CancelForm())
     forms.setdefault("decline_form", DeclineForm())
+    report, today = services.report_of(engagement), today_jst()
     return render_template(
-        "engagements/detail.html", engagement=engagement, timeline=history_for("engagement", engagement.id), states=EngagementState,
-        report=services.report_of(engagement), response=response_of(engagement), case=case_of(engagement),
+        "engagements/detail.html", engagement=engagement, timeline=engagement_timeline(engagement, report),
+        report=report, response=response_of(engagement), case=case_of(engagement), today=today,
         call=services.call_of(engagement), session_problem=services.session_logging_problem(engagement),
-        report_problem=services.report_problem(engagement), is_operator=is_operator(current_user, engagement),
-        is_provider=is_engagement_provider(current_user, engagement),
-        is_municipality=is_engagement_municipality(current_user, engagement), **forms,
+        report_problem=services.report_problem(engagement), usage=quota_usage(engagement),
+        stale=stale_reasons(engagement, g.tenant, today), report_due=report_due_on(engagement, g.tenant),
+        **_permissions(engagement), **forms,
     ), status
 
 
 @bp.route("/engagements/<int:engagement_id>")
 @role_required(*MEMBERS)
 def detail(engagement_id: int):
-    """One engagement: timeline, sessions, completion report, survey status and case."""
+    """One engagement: kickoff, sessions with attachments, quota use, 滞留 and report due date,
+    completion report, survey status, case and the timeline (both sides see the same page)."""
     return _render_detail(_load(engagement_id))
 
 
@@ -108,56 +129,6 @@ def decline(engagement_id: int):
     db.session.commit()
     flash(_("支援案件を辞退しました。事務局に連絡されます。"), "success")
     return _to_detail(engagement)
-
-
-@bp.route("/engagements/<int:engagement_id>/sessions/new", methods=["GET", "POST"])
-@role_required(Role.PROVIDER)
-def session_new(engagement_id: int):
-    """The provider logs a support session (only from the support phase on, digest §10.5)."""
-    engagement = _load(engagement_id)
-    _require(is_engagement_provider(current_user, engagement))
-    problem = services.session_logging_problem(engagement)
-    if problem and request.method == "GET":
-        flash(problem, "error")
-        return _to_detail(engagement)
-    form = SessionForm()
-    if form.validate_on_submit():
-        try:
-            services.log_session(
-                engagement, actor=current_user, held_on=form.held_on.data, format=form.format.data,
-                duration_minutes=form.duration_minutes(), attendees=form.attendees(), content=form.content.data,
-                proposals_count=form.proposals_count.data or 0, proposals_text=form.proposals_text.data or "",
-                next_steps=form.next_steps.data or "", today=today_jst())
-        except EngagementError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("支援実施記録を登録しました。"), "success")
-            return _to_detail(engagement)
-    status = 400 if form.is_submitted() else 200
-    return render_template("engagements/session_form.html", engagement=engagement, form=form), status
-
-
-@bp.route("/sessions/<int:session_id>/confirm", methods=["POST"])
-@role_required(Role.MUNICIPAL)
-def session_confirm(session_id: int):
-    """Municipal staff confirm a session of their municipality, with an optional comment."""
-    session = get_or_404(SupportSession, session_id, SupportSession.tenant_id == g.tenant.id)
-    engagement = _load(session.engagement_id)
-    _require(is_engagement_municipality(current_user, engagement))
-    form = ConfirmSessionForm()
-    if form.validate_on_submit():
-        try:
-            services.confirm_session(session, actor=current_user, comment=form.comment.data or "")
-        except EngagementError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("支援実施記録を確認しました。"), "success")
-            return _to_detail(engagement)
-    else:
-        flash(_("コメントは2000文字以内で入力してください。"), "error")
-    return _render_detail(engagement, 400)
 
 
 @bp.route("/engagements/<int:engagement_id>/report", methods=["GET", "POST"])
@@ -238,19 +209,28 @@ def cancel(engagement_id: int):
 
 
 def engagement_tasks(user, tenant) -> list[Task]:
-    """Home-page tasks: accept / log / report (provider), confirm sessions (municipal), review reports (operator)."""
-    index = "engagements.index"
+    """Home-page tasks: accept / kickoff / 滞留 / report (provider), agree kickoffs and confirm
+    sessions (municipal), 滞留, overdue and submitted reports (operator)."""
+    index, today = "engagements.index", today_jst()
+    stale = Task(_("滞留している支援中の案件（支援実施記録が途絶えている・予定回数に未達）"),
+                 queries.count_stale(user, tenant, today), index, {"stale": "1"})
     if user.role == Role.PROVIDER:
         return [
             Task(_("受諾待ちの支援案件"), queries.count_engagements(user, tenant, EngagementState.ASSIGNED), index, {"state": "assigned"}),
-            Task(_("4週間以上支援実施記録がない支援中の案件"), queries.count_stale(user, tenant, today_jst()), index, {"state": "in_progress"}),
-            Task(_("実績報告の提出が必要な案件（差戻しを含む）"), queries.count_reports_due(user, tenant), index, {"state": "in_progress"}),
+            Task(_("キックオフの記録が必要な案件"), queries.count_engagements(user, tenant, EngagementState.ACCEPTED), index, {"state": "accepted"}),
+            stale,
+            Task(_("実績報告の提出が必要な案件（差戻しを含む）"), queries.count_reports_due(user, tenant), index, {"state": "completed"}),
         ]
     if user.role == Role.MUNICIPAL:
-        return [Task(_("確認待ちの支援実施記録"), queries.count_sessions_to_confirm(user, tenant), index, {})]
+        return [Task(_("合意待ちのキックオフ"), queries.count_kickoffs_to_agree(user, tenant), index, {"state": "accepted"}),
+                Task(_("確認待ちの支援実施記録"), queries.count_sessions_to_confirm(user, tenant), index, {})]
     if user.role == Role.OPERATOR:
-        return [Task(_("確認待ちの実績報告"), queries.count_reports_to_review(tenant), index, {"state": "completed"})]
+        return [stale,
+                Task(_("提出期限を過ぎた実績報告"), queries.count_reports_overdue(user, tenant, today), index, {"state": "completed"}),
+                Task(_("確認待ちの実績報告"), queries.count_reports_to_review(tenant), index, {"state": "completed"})]
     return []
 
 
 TASK_PROVIDERS.append(engagement_tasks)
+
+from app.engagements import delivery_views  # noqa: E402,F401  (routes on `bp`)

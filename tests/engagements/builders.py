@@ -10,7 +10,7 @@ from app.calls.models import Call
 from app.calls.services import create_call, transition_call
 from app.calls.states import CallPhase
 from app.core.db import utcnow
-from app.engagements import services
+from app.engagements import kickoff, services
 from app.engagements.states import EngagementState
 from app.extensions import db
 from app.menus.models import MenuItem
@@ -57,19 +57,42 @@ def engagement(tenant, *, phase: CallPhase = CallPhase.SUPPORT, state: Engagemen
                                            actor=None, state=state)
 
 
+def start(engagement_obj, actor=None, *, planned_sessions: int = 3, planned_dates=()):
+    """Record the kickoff of an ACCEPTED engagement (operator path): it is IN_PROGRESS afterwards."""
+    return kickoff.record_kickoff(engagement_obj, actor=actor, issues="情報セキュリティポリシーが古い",
+                                  goals="ポリシーを改定し職員研修を行う", planned_sessions=planned_sessions,
+                                  planned_dates=planned_dates)
+
+
+def started(tenant, **kwargs):
+    """An engagement whose kickoff is recorded (IN_PROGRESS, no session yet)."""
+    return start(engagement(tenant, state=EngagementState.ACCEPTED, **kwargs))
+
+
 def log(engagement_obj, actor=None, *, held_on: dt.date = dt.date(2024, 7, 10), minutes: int = 90, proposals: int = 2,
         content: str = "課題と目標を確認し、情報セキュリティポリシーの現状を説明した。"):
-    """Log a valid session (today fixed after `held_on`)."""
+    """Log a valid session (today fixed after `held_on`); an ACCEPTED engagement gets its kickoff first."""
+    if engagement_obj.state == EngagementState.ACCEPTED:
+        start(engagement_obj)
     return services.log_session(engagement_obj, actor=actor, held_on=held_on, format="onsite", duration_minutes=minutes,
                                 attendees={"担当職員": 3, "管理職": 1}, content=content, proposals_count=proposals,
                                 today=dt.date(2024, 12, 1))
 
 
+def finish(engagement_obj, *, summary: str = "ポリシー改定案を作成し、研修を実施した。", outcomes: str = "ポリシーを改定した。"):
+    """Confirm the logged sessions, mark the engagement COMPLETED and file its 実績報告; returns the report."""
+    for session in engagement_obj.sessions:
+        if session.confirmed_at is None:
+            services.confirm_session(session, actor=None)
+    services.complete_engagement(engagement_obj, actor=None)
+    return services.submit_report(engagement_obj, actor=None, summary=summary, outcomes=outcomes)
+
+
 def completed(tenant, **kwargs):
-    """An engagement taken through the workflow to COMPLETED (session logged, report filed)."""
+    """An engagement taken through the workflow to COMPLETED (kickoff, confirmed session, report filed)."""
     e = engagement(tenant, state=EngagementState.ACCEPTED, **kwargs)
     log(e)
-    services.submit_report(e, actor=None, summary="ポリシー改定案を作成し、研修を実施した。", outcomes="ポリシーを改定した。")
+    finish(e)
     return e
 
 

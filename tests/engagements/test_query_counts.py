@@ -5,9 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.cases.services import create_case_draft, transition_case
-from app.cases.states import CaseState
 from app.engagements.states import EngagementState
 from app.extensions import db
+from tests.cases.helpers import PATH
 from tests.conftest import in_tenant, login
 from tests.engagements import builders
 
@@ -35,7 +35,7 @@ def _add(app, lg_codes):
         for i, code in enumerate(lg_codes):
             e = builders.engagement(t, state=EngagementState.CLOSED, lg_code=code, provider_name=f"会員企業{i}")
             case = create_case_draft(e, actor=None)
-            for target in (CaseState.AWAITING_APPROVAL, CaseState.APPROVED, CaseState.PUBLISHED):
+            for target in PATH[1:]:  # the cases domain's normal path to PUBLISHED
                 transition_case(case, target, actor=None)
         db.session.commit()
 

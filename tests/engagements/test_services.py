@@ -54,7 +54,7 @@ def test_sessions_are_refused_before_the_support_phase(app, phase):
         e = builders.engagement(t, phase=phase, state=EngagementState.ACCEPTED)
         with pytest.raises(EngagementError, match="支援開始"):
             builders.log(e)
-        assert e.sessions == [] and e.state == EngagementState.ACCEPTED
+        assert e.sessions == []
 
 
 @pytest.mark.parametrize("phase", [CallPhase.SUPPORT, CallPhase.CLOSING, CallPhase.CLOSED])
@@ -67,25 +67,29 @@ def test_sessions_are_allowed_from_the_support_phase_on(app, phase):
 
 @pytest.mark.parametrize("state", [EngagementState.ASSIGNED, EngagementState.COMPLETED, EngagementState.CLOSED,
                                    EngagementState.CANCELLED])
-def test_sessions_are_refused_unless_accepted_or_in_progress(app, state):
+def test_sessions_are_refused_unless_in_progress(app, state):
     with in_tenant(app) as t:
         e = builders.engagement(t, state=state)
         with pytest.raises(EngagementError, match="状態"):
             builders.log(e)
 
 
-def test_first_session_starts_the_engagement_and_later_ones_keep_it(app):
+def test_the_first_session_cannot_be_logged_before_the_kickoff(app):
     with in_tenant(app) as t:
         e = builders.engagement(t, state=EngagementState.ACCEPTED)
-        builders.log(e)
+        with pytest.raises(EngagementError, match="キックオフ"):
+            services.log_session(e, actor=None, held_on=dt.date(2024, 7, 10), format="onsite", duration_minutes=60,
+                                 attendees={"担当職員": 1}, content="説明", today=dt.date(2024, 12, 1))
+        builders.start(e)
         assert e.state == EngagementState.IN_PROGRESS
+        builders.log(e)
         builders.log(e, held_on=dt.date(2024, 8, 1))
         assert e.state == EngagementState.IN_PROGRESS and len(e.sessions) == 2
 
 
 def test_a_session_in_the_future_is_refused(app):
     with in_tenant(app) as t:
-        e = builders.engagement(t, state=EngagementState.ACCEPTED)
+        e = builders.started(t)
         with pytest.raises(EngagementError, match="未来"):
             services.log_session(e, actor=None, held_on=dt.date(2024, 12, 2), format="online", duration_minutes=60,
                                  attendees={"担当職員": 1}, content="説明", today=dt.date(2024, 12, 1))
@@ -96,6 +100,8 @@ def test_a_session_in_the_future_is_refused(app):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"duration_minutes": 14}, "0.25〜24"),
     ({"duration_minutes": 1441}, "0.25〜24"),
+    ({"duration_minutes": 70}, "15分"),
+    ({"categories": ["NOPE"]}, "分類"),
     ({"attendees": {"担当職員": 0}}, "1名以上"),
     ({"attendees": {"住民": 2}}, "0〜999"),
     ({"attendees": {"担当職員": 1000}}, "0〜999"),
@@ -106,7 +112,7 @@ def test_invalid_session_fields_are_refused(app, changes, message):
     fields = {"held_on": dt.date(2024, 7, 10), "format": "onsite", "duration_minutes": 60,
               "attendees": {"担当職員": 2}, "content": "内容", "proposals_count": 0, **changes}
     with in_tenant(app) as t:
-        e = builders.engagement(t, state=EngagementState.ACCEPTED)
+        e = builders.started(t)
         with pytest.raises(EngagementError, match=message):
             services.log_session(e, actor=None, today=dt.date(2024, 12, 1), **fields)
 
@@ -121,20 +127,34 @@ def test_confirm_session_records_who_when_and_comment_once(app):
             services.confirm_session(session, actor=None)
 
 
-def test_report_needs_an_in_progress_engagement_with_a_session(app):
+def test_completion_needs_a_session_confirmed_by_the_municipality(app):
     with in_tenant(app) as t:
-        accepted = builders.engagement(t, state=EngagementState.ACCEPTED)
-        with pytest.raises(EngagementError, match="支援中"):
-            services.submit_report(accepted, actor=None, summary="概要")
-        bare = builders.engagement(t, state=EngagementState.IN_PROGRESS, lg_code=builders.AIZU)
-        with pytest.raises(EngagementError, match="1件以上"):
-            services.submit_report(bare, actor=None, summary="概要")
+        e = builders.started(t)
+        with pytest.raises(EngagementError, match="確認した支援実施記録"):
+            services.complete_engagement(e, actor=None)
+        session = builders.log(e)
+        with pytest.raises(EngagementError, match="確認した支援実施記録"):
+            services.complete_engagement(e, actor=None)
+        services.confirm_session(session, actor=None)
+        services.complete_engagement(e, actor=None)
+        assert e.state == EngagementState.COMPLETED and e.completed_at is not None
+        with pytest.raises(TransitionError):
+            services.complete_engagement(e, actor=None)
 
 
-def test_submit_report_completes_the_engagement_and_needs_a_summary(app):
+def test_report_needs_a_completed_engagement(app):
     with in_tenant(app) as t:
-        e = builders.engagement(t, state=EngagementState.ACCEPTED)
-        builders.log(e)
+        running = builders.started(t)
+        builders.log(running)
+        with pytest.raises(EngagementError, match="支援完了"):
+            services.submit_report(running, actor=None, summary="概要")
+
+
+def test_submit_report_keeps_the_engagement_completed_and_needs_a_summary(app):
+    with in_tenant(app) as t:
+        e = builders.started(t)
+        services.confirm_session(builders.log(e), actor=None)
+        services.complete_engagement(e, actor=None)
         with pytest.raises(EngagementError, match="概要"):
             services.submit_report(e, actor=None, summary=" ")
         report = services.submit_report(e, actor=None, summary="概要", outcomes="成果")
@@ -149,7 +169,7 @@ def test_returned_report_reopens_the_engagement_and_can_be_resubmitted(app):
         with pytest.raises(EngagementError, match="理由"):
             services.decide_report(report, actor=None, accept=False, reason="")
         services.decide_report(report, actor=None, accept=False, reason="成果を具体的に")
-        assert (report.state, report.return_reason, e.state) == (ReportState.RETURNED, "成果を具体的に", EngagementState.IN_PROGRESS)
+        assert (report.state, report.return_reason, e.state) == (ReportState.RETURNED, "成果を具体的に", EngagementState.COMPLETED)
         services.submit_report(e, actor=None, summary="改訂した概要", outcomes="改定率100%")
         assert (report.state, report.summary, e.state) == (ReportState.SUBMITTED, "改訂した概要", EngagementState.COMPLETED)
 
@@ -157,7 +177,6 @@ def test_returned_report_reopens_the_engagement_and_can_be_resubmitted(app):
 def test_a_submitted_report_cannot_be_filed_twice(app):
     with in_tenant(app) as t:
         e = builders.completed(t)
-        services.transition_engagement(e, EngagementState.IN_PROGRESS, actor=None)  # reopened without a return
         with pytest.raises(EngagementError, match="既に提出"):
             services.submit_report(e, actor=None, summary="二重")
 

@@ -23,6 +23,7 @@ def world(app):
         ids = {
             "assigned": builders.engagement(t).id,
             "accepted": builders.engagement(t, state=EngagementState.ACCEPTED).id,
+            "started": builders.started(t, title="ＢＰＲ支援").id,
             "other": builders.engagement(t, lg_code=builders.AIZU, provider_name="別の会員企業株式会社",
                                          title="ＲＰＡ実証確認").id,
         }
@@ -112,19 +113,21 @@ def _session_form(**changes):
 
 def test_logging_a_session_through_the_form(app, client, world):
     login(client, world["prov"])
-    url = f"{BASE}/engagements/{world['accepted']}/sessions/new"
-    assert client.get(url).status_code == 200
-    response = client.post(url, data=_session_form())
+    url = f"{BASE}/engagements/{world['started']}/sessions/new"
+    page = client.get(url).get_data(as_text=True)
+    assert 'type="time"' in page and 'inputmode="numeric"' in page and 'step="0.25"' in page and "意識改革・機運醸成" in page
+    response = client.post(url, data=_session_form(start_time="13:30", categories=["PLAN", "ORG"]))
     assert response.status_code == 302
     with in_tenant(app):
-        session = db.session.scalar(sa.select(SupportSession).where(SupportSession.engagement_id == world["accepted"]))
+        session = db.session.scalar(sa.select(SupportSession).where(SupportSession.engagement_id == world["started"]))
         assert session.duration_minutes == 90 and session.attendees["担当職員"] == 3 and session.proposals_count == 2
-        assert db.session.get(Engagement, world["accepted"]).state == EngagementState.IN_PROGRESS
+        assert session.start_time == dt.time(13, 30) and session.categories == ["ORG", "PLAN"]
 
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"hours": "abc"}, "0.25〜24時間"),
     ({"hours": "0.1"}, "0.25〜24時間"),
+    ({"hours": "1.3"}, "15分"),
     ({"hours": "NaN"}, "数値で入力"),
     ({"attendees_staff": "0", "attendees_manager": ""}, "1名以上"),
     ({"attendees_staff": "-1"}, "0〜999"),
@@ -134,7 +137,7 @@ def test_logging_a_session_through_the_form(app, client, world):
 ])
 def test_bad_session_input_is_400_with_a_japanese_message(client, world, changes, message):
     login(client, world["prov"])
-    response = client.post(f"{BASE}/engagements/{world['accepted']}/sessions/new", data=_session_form(**changes))
+    response = client.post(f"{BASE}/engagements/{world['started']}/sessions/new", data=_session_form(**changes))
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "入力内容に誤りがあります" in page
     if message != "実施形態":
@@ -145,7 +148,7 @@ def test_bad_session_input_is_400_with_a_japanese_message(client, world, changes
 def test_a_future_session_date_is_refused(client, world):
     login(client, world["prov"])
     tomorrow = (today_jst() + dt.timedelta(days=1)).isoformat()
-    response = client.post(f"{BASE}/engagements/{world['accepted']}/sessions/new", data=_session_form(held_on=tomorrow))
+    response = client.post(f"{BASE}/engagements/{world['started']}/sessions/new", data=_session_form(held_on=tomorrow))
     assert response.status_code == 400 and "未来の日付" in response.get_data(as_text=True)
 
 
@@ -165,7 +168,7 @@ def test_sessions_cannot_be_logged_before_support_starts(app, client, world):
 
 def test_other_provider_cannot_log_sessions(client, world):
     login(client, world["other_prov"])
-    assert client.post(f"{BASE}/engagements/{world['accepted']}/sessions/new", data=_session_form()).status_code == 404
+    assert client.post(f"{BASE}/engagements/{world['started']}/sessions/new", data=_session_form()).status_code == 404
 
 
 def test_municipality_confirms_a_session_with_a_comment(app, client, world):
@@ -184,28 +187,40 @@ def test_municipality_confirms_a_session_with_a_comment(app, client, world):
     assert client.post(url, data={"comment": ""}).status_code == 400
 
 
-def test_report_return_resubmit_accept_and_close(app, client, world):
+def test_complete_report_return_resubmit_accept_and_close(app, client, world):
     with in_tenant(app):
-        builders.log(db.session.get(Engagement, world["accepted"]))
+        session_id = builders.log(db.session.get(Engagement, world["started"])).id
         db.session.commit()
-    eid = world["accepted"]
+    eid = world["started"]
     login(client, world["prov"])
+    response = client.post(f"{BASE}/engagements/{eid}/complete")
+    assert response.status_code == 400 and "確認した支援実施記録" in response.get_data(as_text=True)
+    client.post(f"{BASE}/logout")
+    login(client, world["muni"])
+    assert client.post(f"{BASE}/engagements/{eid}/complete").status_code == 404  # the provider's edge
+    assert client.post(f"{BASE}/sessions/{session_id}/confirm", data={"comment": ""}).status_code == 302
+    client.post(f"{BASE}/logout")
+
+    login(client, world["prov"])
+    assert client.post(f"{BASE}/engagements/{eid}/complete").status_code == 302
+    assert _engagement(app, eid).state == EngagementState.COMPLETED
+    assert "実績報告の提出期限" in client.get(f"{BASE}/engagements/{eid}").get_data(as_text=True)
     response = client.post(f"{BASE}/engagements/{eid}/report", data={"summary": "", "outcomes": "x"})
     assert response.status_code == 400 and "支援の概要を入力してください" in response.get_data(as_text=True)
     assert client.post(f"{BASE}/engagements/{eid}/report", data={"summary": "概要です"}).status_code == 302
-    assert _engagement(app, eid).state == EngagementState.COMPLETED
     client.post(f"{BASE}/logout")
 
     login(client, world["op"])
     response = client.post(f"{BASE}/engagements/{eid}/report/decide", data={"decision": "return", "reason": ""})
     assert response.status_code == 400 and "理由を入力してください" in response.get_data(as_text=True)
     assert client.post(f"{BASE}/engagements/{eid}/report/decide", data={"decision": "return", "reason": "成果を追記"}).status_code == 302
-    assert _engagement(app, eid).state == EngagementState.IN_PROGRESS
+    assert _engagement(app, eid).state == EngagementState.COMPLETED
     client.post(f"{BASE}/logout")
 
     login(client, world["prov"])
     assert "成果を追記" in client.get(f"{BASE}/engagements/{eid}/report").get_data(as_text=True)
     assert client.post(f"{BASE}/engagements/{eid}/report", data={"summary": "概要です", "outcomes": "成果"}).status_code == 302
+    assert client.post(f"{BASE}/engagements/{eid}/close").status_code == 404
     client.post(f"{BASE}/logout")
 
     login(client, world["op"])
@@ -216,14 +231,17 @@ def test_report_return_resubmit_accept_and_close(app, client, world):
         e = db.session.get(Engagement, eid)
         assert e.state == EngagementState.CLOSED and services.report_of(e).state == ReportState.ACCEPTED
     page = client.get(f"{BASE}/engagements/{eid}").get_data(as_text=True)
-    assert "履歴" in page and "closed" in page
+    timeline = page[page.index("経過"):]
+    assert [label in timeline for label in ("状態：支援中", "第1回 支援実施", "実績報告：差戻し", "状態：終了")] == [True] * 4
+    assert timeline.index("状態：支援中") < timeline.index("実績報告：受理") < timeline.index("状態：終了")
+    assert "2024年7月10日</span> 第1回 支援実施（対面・市町村確認済）" in timeline  # sessions by their date
 
 
-def test_report_form_is_refused_without_a_session(client, world):
+def test_report_form_is_refused_before_completion(client, world):
     login(client, world["prov"])
-    response = client.get(f"{BASE}/engagements/{world['accepted']}/report", follow_redirects=True)
-    assert "支援中の案件のみ" in response.get_data(as_text=True)
-    assert client.post(f"{BASE}/engagements/{world['accepted']}/report", data={"summary": "x"}).status_code == 400
+    response = client.get(f"{BASE}/engagements/{world['started']}/report", follow_redirects=True)
+    assert "支援完了とした案件のみ" in response.get_data(as_text=True)
+    assert client.post(f"{BASE}/engagements/{world['started']}/report", data={"summary": "x"}).status_code == 400
 
 
 def test_only_the_operator_decides_closes_and_cancels(client, world):
