@@ -17,7 +17,10 @@ from app.engagements.models import Engagement
 from app.extensions import db
 from app.selection.models import Allocation, Selection
 from app.selection.states import SelectionState
+from app.needs.queries import municipality_needs
+from app.needs.template import NeedsTemplateError, load_needs_template
 from app.surveys.models import SurveyResponse
+from app.surveys.states import SurveyKind
 from app.surveys.template import SurveyTemplateError, load_survey_template
 from app.tenancy.models import Organisation, OrganisationKind
 
@@ -69,6 +72,7 @@ class Profile:
     municipality: Organisation
     years: list[tuple[int, list[EngagementEntry]]]
     not_selected: list[NotSelected] = field(default_factory=list)
+    needs: list = field(default_factory=list)  # [(NeedsSurveyResponse, maturity label)], newest round first
 
     @property
     def cases(self) -> list[Case]:
@@ -111,6 +115,7 @@ def municipality_profile(tenant, municipality: Organisation, *, operator: bool) 
     ids = [e.id for e in engagements]
     surveys = {r.engagement_id: r for r in db.session.scalars(
         sa.select(SurveyResponse).where(SurveyResponse.tenant_id == tenant.id, SurveyResponse.engagement_id.in_(ids),
+                                        SurveyResponse.kind == SurveyKind.INITIAL,
                                         SurveyResponse.submitted_at.is_not(None)))} if ids else {}
     cases: dict[int, list[Case]] = {}
     if ids:
@@ -122,7 +127,18 @@ def municipality_profile(tenant, municipality: Organisation, *, operator: bool) 
         survey = surveys.get(e.id)
         entry = EngagementEntry(e, survey, survey_answers(tenant, survey), _visible_cases(cases.get(e.id, []), operator))
         years.setdefault(e.fiscal_year, []).append(entry)
-    return Profile(municipality, list(years.items()), not_selected_applications(tenant, municipality, operator=operator))
+    return Profile(municipality, list(years.items()), not_selected_applications(tenant, municipality, operator=operator),
+                   needs_answers(tenant, municipality))
+
+
+def needs_answers(tenant, municipality: Organisation) -> list:
+    """The municipality's DX課題把握アンケート answers with their maturity label, newest first
+    (`[]` when the tenant runs no needs survey)."""
+    try:
+        template = load_needs_template(tenant)
+    except NeedsTemplateError:
+        return []
+    return [(r, template.level_label(r.maturity)) for r in municipality_needs(tenant, municipality)]
 
 
 def not_selected_applications(tenant, municipality: Organisation, *, operator: bool) -> list[NotSelected]:

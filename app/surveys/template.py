@@ -2,8 +2,11 @@
 
 Format: top-level `title`, `solved_options` (answers of the `problem_solved` question that count as
 課題解決につながった, 001:195) and `[[questions]]` with `key`, `type` (single | multi | scale5 |
-text), `label`, `options` (single/multi) and `required`. Errors name the file and the key
-(`SurveyTemplateError`), like the tenant loader's.
+text), `label`, `options` (single/multi) and `required`. Optional: `due_days` (answer within, days
+after the request, default 30), `link_days` (a private link expires after, default 14) and
+`follow_up = true` with a `[follow_up_survey]` table (its own `title`, `solved_options` and
+`[[follow_up_survey.questions]]`, same rules) asked in the next fiscal year. Errors name the file
+and the key (`SurveyTemplateError`), like the tenant loader's.
 """
 from __future__ import annotations
 
@@ -43,10 +46,17 @@ class SurveyTemplate:
     title: str
     questions: tuple[Question, ...]
     solved_options: tuple[str, ...]
+    due_days: int = 30
+    link_days: int = 14
+    follow_up: SurveyTemplate | None = None
 
     def question(self, key: str) -> Question | None:
         """The question with `key`, or None."""
         return next((q for q in self.questions if q.key == key), None)
+
+    def for_kind(self, kind: str) -> SurveyTemplate | None:
+        """The questionnaire of a survey kind ("initial" or "follow_up"); None when not offered."""
+        return self if kind == "initial" else self.follow_up
 
 
 def template_path(tenant) -> Path:
@@ -59,66 +69,96 @@ def load_survey_template(tenant) -> SurveyTemplate:
     return read_survey_template(template_path(tenant))
 
 
+def survey_template_or_none(tenant) -> SurveyTemplate | None:
+    """The survey template of `tenant`, or None when the tenant has no valid survey.toml (pages and
+    jobs that merely list surveys then show what exists instead of failing)."""
+    try:
+        return load_survey_template(tenant)
+    except SurveyTemplateError:
+        return None
+
+
 def read_survey_template(path: Path) -> SurveyTemplate:
     """Parse and validate a survey.toml file. Raises `SurveyTemplateError` naming file and key."""
     if not path.is_file():
-        raise SurveyTemplateError(f"{path}: not found")
+        raise SurveyTemplateError(f"{path}: ファイルがありません")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SurveyTemplateError(f"{path}: {exc}") from exc
+    template = _section(path, data, "")
+    due_days, link_days = (_days(path, data, key, default) for key, default in (("due_days", 30), ("link_days", 14)))
+    follow_up = None
+    if data.get("follow_up", False) is True:
+        if not isinstance(data.get("follow_up_survey"), dict):
+            raise SurveyTemplateError(f"{path}: follow_up = true のときはキー 'follow_up_survey' が必要です")
+        follow_up = _section(path, data["follow_up_survey"], "follow_up_survey.")
+    elif data.get("follow_up", False) is not False:
+        raise SurveyTemplateError(f"{path}: キー 'follow_up' は true か false にしてください")
+    return SurveyTemplate(template.title, template.questions, template.solved_options, due_days, link_days, follow_up)
+
+
+def _section(path: Path, data: dict, prefix: str) -> SurveyTemplate:
+    """One questionnaire (`title`, `[[questions]]`, `solved_options`); `prefix` names its table in errors."""
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise SurveyTemplateError(f"{path}: key 'title' is required")
+        raise SurveyTemplateError(f"{path}: キー '{prefix}title'（表題）は必須です")
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
-        raise SurveyTemplateError(f"{path}: key 'questions' needs at least one [[questions]] table")
-    questions = tuple(_question(path, i, raw) for i, raw in enumerate(raw_questions))
-    _check_unique_keys(path, questions)
-    solved = _solved_options(path, data.get("solved_options"), questions)
+        raise SurveyTemplateError(f"{path}: キー '{prefix}questions' には [[{prefix}questions]] が1つ以上必要です")
+    questions = tuple(_question(path, i, raw, prefix) for i, raw in enumerate(raw_questions))
+    _check_unique_keys(path, questions, prefix)
+    solved = _solved_options(path, data.get("solved_options"), questions, prefix)
     return SurveyTemplate(title.strip(), questions, solved)
 
 
-def _question(path: Path, index: int, raw) -> Question:
-    where = f"{path}: key 'questions[{index}]"
+def _days(path: Path, data: dict, key: str, default: int) -> int:
+    value = data.get(key, default)
+    if type(value) is not int or not 1 <= value <= 365:
+        raise SurveyTemplateError(f"{path}: キー '{key}' は1〜365の日数にしてください（{value!r}）")
+    return value
+
+
+def _question(path: Path, index: int, raw, prefix: str = "") -> Question:
+    where = f"{path}: キー '{prefix}questions[{index}]"
     if not isinstance(raw, dict):
-        raise SurveyTemplateError(f"{where}' must be a table")
+        raise SurveyTemplateError(f"{where}' は表（テーブル）にしてください")
     key = raw.get("key")
     if not isinstance(key, str) or not KEY_PATTERN.match(key) or key in RESERVED_KEYS:
-        raise SurveyTemplateError(f"{where}.key' must be lower-case letters, digits and _ (got {key!r})")
+        raise SurveyTemplateError(f"{where}.key' は英小文字・数字・_ にしてください（{key!r}）")
     qtype, label = raw.get("type"), raw.get("label")
     if qtype not in TYPES:
-        raise SurveyTemplateError(f"{where}.type' ({key}) must be one of {', '.join(TYPES)} (got {qtype!r})")
+        raise SurveyTemplateError(f"{where}.type'（{key}）は {', '.join(TYPES)} のいずれかにしてください（{qtype!r}）")
     if not isinstance(label, str) or not label.strip():
-        raise SurveyTemplateError(f"{where}.label' ({key}) is required")
+        raise SurveyTemplateError(f"{where}.label'（{key}）は必須です")
     options = raw.get("options", [])
     if qtype in ("single", "multi"):
         if (not isinstance(options, list) or len(options) < 2
                 or not all(isinstance(o, str) and o.strip() for o in options) or len(set(options)) != len(options)):
-            raise SurveyTemplateError(f"{where}.options' ({key}) needs at least two distinct non-empty strings")
+            raise SurveyTemplateError(f"{where}.options'（{key}）には空でない異なる選択肢が2つ以上必要です")
     elif options:
-        raise SurveyTemplateError(f"{where}.options' ({key}) is only allowed for single and multi questions")
+        raise SurveyTemplateError(f"{where}.options'（{key}）は single と multi の設問にだけ指定できます")
     required = raw.get("required", False)
     if not isinstance(required, bool):
-        raise SurveyTemplateError(f"{where}.required' ({key}) must be true or false")
+        raise SurveyTemplateError(f"{where}.required'（{key}）は true か false にしてください")
     return Question(key, qtype, label.strip(), tuple(o.strip() for o in options), required)
 
 
-def _check_unique_keys(path: Path, questions: tuple[Question, ...]) -> None:
+def _check_unique_keys(path: Path, questions: tuple[Question, ...], prefix: str = "") -> None:
     seen: set[str] = set()
     for question in questions:
         if question.key in seen:
-            raise SurveyTemplateError(f"{path}: key 'questions.key' {question.key!r} is used twice")
+            raise SurveyTemplateError(f"{path}: キー '{prefix}questions.key' の {question.key!r} が重複しています")
         seen.add(question.key)
 
 
-def _solved_options(path: Path, raw, questions: tuple[Question, ...]) -> tuple[str, ...]:
+def _solved_options(path: Path, raw, questions: tuple[Question, ...], prefix: str = "") -> tuple[str, ...]:
     solved_question = next((q for q in questions if q.key == SOLVED_KEY), None)
     if solved_question is None or solved_question.type != "single":
-        raise SurveyTemplateError(f"{path}: key 'questions' needs a single question with key '{SOLVED_KEY}' (001:195)")
+        raise SurveyTemplateError(f"{path}: キー '{prefix}questions' には key = '{SOLVED_KEY}' の single 設問（課題解決につながったか、001:195）が必要です")
     if not isinstance(raw, list) or not raw or not all(isinstance(o, str) for o in raw):
-        raise SurveyTemplateError(f"{path}: key 'solved_options' must list the answers that count as 課題解決につながった")
+        raise SurveyTemplateError(f"{path}: キー '{prefix}solved_options' に「課題解決につながった」とみなす回答を列挙してください")
     unknown = [o for o in raw if o not in solved_question.options]
     if unknown:
-        raise SurveyTemplateError(f"{path}: key 'solved_options' names answers that '{SOLVED_KEY}' does not offer: {', '.join(unknown)}")
+        raise SurveyTemplateError(f"{path}: キー '{prefix}solved_options' に '{SOLVED_KEY}' の選択肢にない回答があります: {', '.join(unknown)}")
     return tuple(raw)

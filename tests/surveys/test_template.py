@@ -74,7 +74,7 @@ def test_invalid_templates_name_the_file_and_the_key(tmp_path, text, key):
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(SurveyTemplateError, match="not found"):
+    with pytest.raises(SurveyTemplateError, match="ファイルがありません"):
         read_survey_template(tmp_path / "survey.toml")
 
 

@@ -1,0 +1,1 @@
+"""Tests of the needs survey (DX課題把握アンケート)."""
