@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.calls.models import Call
 from app.cases.models import Case
+from app.cases.publication import public_cases
 from app.cases.states import CaseState
 from app.coverage.queries import coverage_summary
 from app.extensions import db
@@ -100,31 +101,38 @@ def _pair(pair: tuple[int, int]) -> dict[str, int]:
 
 
 def published_cases_data(tenant) -> list[dict]:
-    """Published cases (事例集), newest first, in one query (engagement, menu item, provider and
-    municipality are joined eagerly). Population is in persons; `published_at` is ISO 8601 UTC."""
+    """Published cases (事例集), newest first, in two queries (cases with engagement, menu item,
+    provider and municipality joined eagerly; survey answers). Fields a party held back are null
+    (`app.cases.publication`). Population is in persons; `published_at` is ISO 8601 UTC;
+    `survey_solved` is the survey's 課題解決につながったか (true/false/null)."""
     stmt = (
         sa.select(Case)
         .where(Case.tenant_id == tenant.id, Case.state == CaseState.PUBLISHED, Case.published_at.is_not(None))
         .order_by(Case.published_at.desc(), Case.id.desc())
     )
-    return [_case_dict(case) for case in db.session.scalars(stmt).unique()]
+    cases = list(db.session.scalars(stmt).unique())
+    return [_case_dict(case, pub) for case, pub in zip(cases, public_cases(tenant, cases), strict=True)]
 
 
-def _case_dict(case: Case) -> dict:
-    engagement = case.engagement
+def _case_dict(case: Case, pub) -> dict:
+    municipality = case.engagement.municipality
     return {
-        "id": case.id,
-        "title": case.title,
-        "fiscal_year": case.fiscal_year,
-        "municipality": {"lg_code": engagement.municipality.lg_code, "name": engagement.municipality.name},
-        "menu_item": engagement.menu_item.title,
-        "provider": engagement.provider.name,
-        "categories": list(case.categories or []),
-        "dx_step": case.dx_step,
-        "key_points": list(case.key_points or []),
-        "overview": list(case.overview or []),
-        "outcomes": case.outcomes,
-        "population": case.population,
-        "related_url": case.related_url,
+        "id": pub.id,
+        "title": pub.title,
+        "organisations": pub.organisations,
+        "fiscal_year": pub.fiscal_year,
+        "municipality": {"lg_code": municipality.lg_code, "name": municipality.name},
+        "menu_item": pub.menu_item,
+        "provider": pub.provider,
+        "categories": pub.categories,
+        "dx_step": pub.dx_step,
+        "key_points": pub.key_points,
+        "overview": pub.overview,
+        "outcomes": pub.outcomes,
+        "population": pub.population,
+        "population_basis": pub.population_basis or None,
+        "related_url": pub.related_url,
+        "similar_organisations": pub.similar_organisations,
+        "survey_solved": pub.survey_solved,
         "published_at": case.published_at.isoformat(),
     }

@@ -70,7 +70,9 @@ def coverage():
 
 @bp.route("/cases")
 def cases():
-    """Published cases (事例集): `{"items": [{"id", "title", "fiscal_year", "municipality": {"lg_code",
-    "name"}, "menu_item", "provider", "categories", "dx_step", "key_points", "overview", "outcomes",
-    "population", "related_url", "published_at"}]}`, newest first."""
+    """Published cases (事例集): `{"items": [{"id", "title", "organisations", "fiscal_year",
+    "municipality": {"lg_code", "name"}, "menu_item", "provider", "categories", "dx_step",
+    "key_points", "overview", "outcomes", "population", "population_basis", "related_url",
+    "similar_organisations", "survey_solved", "published_at"}]}`, newest first; a field a party
+    held back from publication is null."""
     return jsonify(items=queries.published_cases_data(g.tenant))

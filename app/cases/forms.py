@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.cases.states import DX_STEPS, CaseState
+from app.cases.states import DX_STEPS, HOLDABLE_FIELDS, CaseState
 from app.core.forms import BaseForm, MultiCheckboxField, strip_filter
 
 
@@ -59,7 +59,9 @@ class CaseForm(BaseForm):
 
 
 class CaseTransitionForm(BaseForm):
-    """Move a case (operator or the municipality, by role); `note` is the return comment."""
+    """Move a case (operator, municipality or provider, by role); `note` is the return comment,
+    `held_back` the fields the approving party keeps out of publication."""
 
     to = SelectField(_l("操作"), choices=CaseState.choices(), validators=[InputRequired(message=_l("操作を選択してください。"))])
     note = TextAreaField(_l("コメント"), filters=[strip_filter], validators=[Length(max=2000)])
+    held_back = MultiCheckboxField(_l("公開しない項目"), choices=[SelectChoice(k, v) for k, v in HOLDABLE_FIELDS.items()])

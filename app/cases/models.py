@@ -34,11 +34,26 @@ class Case(TenantScoped, TimestampMixin, VersionedMixin, Base):
     population_basis: Mapped[str] = mapped_column(sa.String(100), default="")  # e.g. 住民基本台帳（令和6年1月1日）
     related_url: Mapped[str] = mapped_column(sa.String(500), default="")
     similar_organisations: Mapped[str] = mapped_column(sa.Text, default="")
-    municipal_comment: Mapped[str] = mapped_column(sa.Text, default="")
-    approved_at: Mapped[dt.datetime | None]
+    municipal_comment: Mapped[str] = mapped_column(sa.Text, default="")  # the municipality's last return comment
+    provider_comment: Mapped[str] = mapped_column(sa.Text, default="")  # the provider's last return comment
+    # Each party's approval, and the fields it holds back from publication (keys of HOLDABLE_FIELDS).
+    municipal_approved_at: Mapped[dt.datetime | None]
+    municipal_approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    municipal_held_back: Mapped[list] = mapped_column(sa.JSON, default=list)
+    provider_approved_at: Mapped[dt.datetime | None]
+    provider_approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    provider_held_back: Mapped[list] = mapped_column(sa.JSON, default=list)
+    approved_at: Mapped[dt.datetime | None]  # when the second party approved
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[dt.datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     is_sample: Mapped[bool] = mapped_column(default=False)
+    # Public text folded for search (app.cases.search.normalise); never holds held-back fields.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     engagement: Mapped[Engagement] = relationship(lazy="joined")
+
+    @property
+    def held_back(self) -> set[str]:
+        """Fields either party holds back from publication."""
+        return set(self.municipal_held_back or []) | set(self.provider_held_back or [])

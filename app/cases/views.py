@@ -10,16 +10,22 @@ from wtforms import SelectChoice
 from app.auth.models import Role
 from app.auth.permissions import role_required
 from app.cases import queries
+from app.cases.booklet import booklet_workbook
 from app.cases.forms import CaseForm, CaseTransitionForm
 from app.cases.models import Case
-from app.cases.permissions import can_transition_case, can_view_case, is_case_municipality, is_case_operator
-from app.cases.services import CaseError, create_case_draft, transition_case, update_case
-from app.cases.states import DX_STEPS, CaseState
-from app.core.audit import history_for
+from app.cases.permissions import can_transition_case, can_view_case, is_case_operator, party_of
+from app.cases.publication import public_case, public_cases, solved_by_engagement
+from app.cases.services import (CaseError, create_case_draft, personal_data_findings, publication_problems,
+                                transition_case, update_case)
+from app.cases.states import DX_STEPS, HOLDABLE_FIELDS, TEXT_FIELDS, CaseState, approval_target
+from app.core.audit import history_for, record_audit
+from app.core.excel import workbook_response
+from app.core.wareki import fiscal_year_label
 from app.core.web import get_or_404, get_visible_or_404
 from app.engagements.models import Engagement
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
+from app.surveys.queries import survey_results
 
 bp = Blueprint("cases", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -29,49 +35,101 @@ def _load(case_id: int) -> Case:
 
 
 def _render_detail(case: Case, status: int = 200, form: CaseTransitionForm | None = None):
-    internal = is_case_operator(current_user, case) or is_case_municipality(current_user, case)
+    operator, party = is_case_operator(current_user, case), party_of(current_user, case)
+    internal = operator or party is not None
+    solved = solved_by_engagement(g.tenant, [case.engagement_id]).get(case.engagement_id)
     return render_template(
-        "cases/detail.html", case=case, dx_steps=DX_STEPS, population_label=queries.population_label,
+        "cases/detail.html", case=case, pub=public_case(case, g.tenant, solved, include_held=internal),
+        dx_steps=DX_STEPS, holdable=HOLDABLE_FIELDS, population_label=queries.population_label,
         timeline=history_for("case", case.id) if internal else [], states=CaseState, form=form or CaseTransitionForm(),
-        is_operator=is_case_operator(current_user, case), is_municipality=is_case_municipality(current_user, case),
+        is_operator=operator, party=party, internal=internal,
+        approve_to=approval_target(case.state, party) if party else None,
+        findings=personal_data_findings(case) if internal else [], text_fields=TEXT_FIELDS,
+        problems=publication_problems(case) if operator and case.state == CaseState.APPROVED else [],
     ), status
+
+
+def _library_filters() -> queries.LibraryFilters:
+    codes = {c["code"] for c in g.tenant.categories or []}
+    args = request.args
+    dx_step, category = args.get("dx_step", type=int), args.get("category", "")
+    return queries.LibraryFilters(
+        category=category if category in codes else None, dx_step=dx_step if dx_step in DX_STEPS else None,
+        region=args.get("region") or None, area=args.get("area") or None,
+        fiscal_year=args.get("fiscal_year", type=int), menu_item=args.get("menu_item") or None,
+        q=args.get("q", "")[:200])
 
 
 @bp.route("/cases")
 def index():
-    """The public case collection: published cases, filtered by category, DX step and fiscal year."""
-    codes = {c["code"] for c in g.tenant.categories or []}
-    category = request.args.get("category", "")
-    dx_step = request.args.get("dx_step", type=int)
-    filters = {
-        "category": category if category in codes else None,
-        "dx_step": dx_step if dx_step in DX_STEPS else None,
-        "fiscal_year": request.args.get("fiscal_year", type=int),
-    }
-    page = queries.published_page(g.tenant, page=request.args.get("page", 1, type=int), **filters)
+    """The public case library: published cases filtered by category, DX step, region, area,
+    fiscal year and menu item, and searched by free text (Japanese, all terms); paginated."""
+    filters = _library_filters()
+    page = queries.published_page(g.tenant, filters, page=request.args.get("page", 1, type=int))
     return render_template("cases/index.html", page=page, filters=filters, dx_steps=DX_STEPS,
-                           years=queries.published_fiscal_years(g.tenant))
+                           years=queries.published_fiscal_years(g.tenant), menu_items=queries.published_menu_items(g.tenant),
+                           regions=g.tenant.rule("region_order", []), areas=g.tenant.rule("area_order", []))
 
 
 @bp.route("/cases/<int:case_id>")
 def detail(case_id: int):
-    """One case page in the 003 format; unpublished ones only for the operator and the municipality."""
+    """One case page in the 003 format (print styles); unpublished ones only for the operator and
+    the two parties, who also see held-back fields (marked) and the personal-data warnings."""
     return _render_detail(_load(case_id))
 
 
+def _booklet_year(*, default_newest: bool = True) -> int:
+    years = queries.published_fiscal_years(g.tenant)
+    year = request.args.get("fiscal_year", type=int) or (years[0] if years and default_newest else None)
+    if year not in years:
+        abort(404)
+    return year
+
+
+def _booklet(year: int):
+    cases = public_cases(g.tenant, queries.booklet_cases(g.tenant, year))
+    return cases, survey_results(g.tenant, year).total.share
+
+
+@bp.route("/cases/booklet")
+def booklet():
+    """The yearly 事例集 of `?fiscal_year=` (default: the newest with published cases) as one
+    printable page: cover, contents, one case per page, the survey's 課題解決 share; 404 for a
+    year without published cases."""
+    year = _booklet_year()
+    cases, share = _booklet(year)
+    return render_template("cases/booklet.html", year=year, cases=cases, share=share, dx_steps=DX_STEPS,
+                           population_label=queries.population_label)
+
+
+@bp.route("/cases/booklet.xlsx")
+def booklet_xlsx():
+    """The same booklet as .xlsx (sheets 表紙 and 事例) of `?fiscal_year=` (required: 404 without);
+    the export is audited."""
+    year = _booklet_year(default_newest=False)
+    cases, share = _booklet(year)
+    workbook = booklet_workbook(g.tenant, year, cases, share.label)
+    record_audit("case.booklet_export", tenant_id=g.tenant.id, actor=current_user if current_user.is_authenticated else None,
+                 changes={"fiscal_year": year, "cases": len(cases)})
+    db.session.commit()
+    return workbook_response(workbook, f"事例集_{fiscal_year_label(year)}.xlsx")
+
+
 @bp.route("/cases/manage")
-@role_required(Role.OPERATOR, Role.MUNICIPAL)
+@role_required(Role.OPERATOR, Role.MUNICIPAL, Role.PROVIDER)
 def manage():
-    """Operator: every case with its state, and finished engagements without a case. Municipal
-    staff: their municipality's cases (to approve)."""
+    """Operator: every case with its state, and finished engagements without a case. Municipal and
+    provider staff: the cases of their organisation (to approve)."""
     return _render_manage()
 
 
 def _render_manage(status: int = 200):
     state = request.args.get("state", "")
     is_operator = current_user.role == Role.OPERATOR
+    own = {} if is_operator else {
+        "municipality_id" if current_user.role == Role.MUNICIPAL else "provider_id": current_user.organisation_id}
     page = queries.managed_page(
-        g.tenant, municipality_id=None if is_operator else current_user.organisation_id,
+        g.tenant, **own,
         state=CaseState(state) if state in {s.value for s in CaseState} else None,
         page=request.args.get("page", 1, type=int))
     pending = queries.engagements_without_case(g.tenant, request.args.get("pending_page", 1, type=int)) if is_operator else None
@@ -113,7 +171,8 @@ def edit(case_id: int):
             flash(_("事例を保存しました。"), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("cases/edit.html", case=case, form=form), status
+    return render_template("cases/edit.html", case=case, form=form, findings=personal_data_findings(case),
+                           text_fields=TEXT_FIELDS), status
 
 
 def _form_data(case: Case) -> dict:
@@ -127,9 +186,10 @@ def _form_data(case: Case) -> dict:
 
 
 @bp.route("/cases/<int:case_id>/transition", methods=["POST"])
-@role_required(Role.OPERATOR, Role.MUNICIPAL)
+@role_required(Role.OPERATOR, Role.MUNICIPAL, Role.PROVIDER)
 def transition(case_id: int):
-    """Send for approval, approve or return (municipality), publish or unpublish (operator)."""
+    """Send for approval, withdraw, publish or unpublish (operator); approve with held-back fields
+    or return with a comment (the case's municipality and provider, each on its own turn)."""
     case = _load(case_id)
     form = CaseTransitionForm()
     if not form.validate_on_submit():
@@ -139,7 +199,7 @@ def transition(case_id: int):
     if not can_transition_case(current_user, case, to_state):
         abort(404)
     try:
-        transition_case(case, to_state, actor=current_user, note=form.note.data or "")
+        transition_case(case, to_state, actor=current_user, note=form.note.data or "", held_back=form.held_back.data)
     except CaseError as exc:
         flash(str(exc), "error")
         return _render_detail(case, 400, form)
@@ -149,13 +209,16 @@ def transition(case_id: int):
 
 
 def case_tasks(user, tenant) -> list[Task]:
-    """Home-page tasks: cases to approve (municipal), approved cases to publish (operator)."""
-    if user.role == Role.MUNICIPAL:
-        count = queries.count_cases(tenant, CaseState.AWAITING_APPROVAL, user.organisation_id)
-        return [Task(_("承認待ちの事例"), count, "cases.manage", {"state": "awaiting_approval"})]
+    """Home-page tasks: cases awaiting the user's organisation's approval (municipal, provider),
+    approved cases to publish (operator)."""
+    if user.role in (Role.MUNICIPAL, Role.PROVIDER):
+        municipal = user.role == Role.MUNICIPAL
+        waiting = (CaseState.AWAITING_APPROVAL, CaseState.AWAITING_MUNICIPALITY if municipal else CaseState.AWAITING_PROVIDER)
+        own = {"municipality_id" if municipal else "provider_id": user.organisation_id}
+        return [Task(_("承認待ちの事例"), queries.count_cases(tenant, waiting, **own), "cases.manage", {})]
     if user.role == Role.OPERATOR:
-        count = queries.count_cases(tenant, CaseState.APPROVED)
-        return [Task(_("公開待ちの事例（市町村承認済）"), count, "cases.manage", {"state": "approved"})]
+        count = queries.count_cases(tenant, (CaseState.APPROVED,))
+        return [Task(_("公開待ちの事例（双方承認済）"), count, "cases.manage", {"state": "approved"})]
     return []
 
 

@@ -39,6 +39,7 @@ def test_anonymous_sees_only_published_cases(client, world):
     assert "【参考情報】 人口：10.1万人（住民基本台帳（令和2年1月1日））" in page
     assert "ステップ3 重点取組の実行" in page and "https://example.jp/dx" in page and "福島県郡山市" in page
     assert "テスト情報システム株式会社" in page and "令和6年度" in page and "ポイント" in page and "概要" in page
+    assert "公開しない" not in page and "履歴" not in page
 
 
 @pytest.mark.parametrize(("query", "shown"), [
@@ -50,7 +51,8 @@ def test_public_filters(client, world, query, shown):
     assert ("【福島県会津若松市】" in page) is shown
 
 
-@pytest.mark.parametrize(("who", "status"), [("op", 200), ("muni", 200), ("other_muni", 404), ("prov", 404), ("rev", 404)])
+@pytest.mark.parametrize(("who", "status"), [("op", 200), ("muni", 200), ("other_muni", 404), ("prov", 200),
+                                           ("other_prov", 404), ("rev", 404)])
 def test_unpublished_case_visibility_by_role(client, world, who, status):
     login(client, world[who])
     assert client.get(f"{BASE}/cases/{world['draft']}").status_code == status
@@ -103,48 +105,81 @@ def _move(client, case_id, to, note=""):
     return client.post(f"{BASE}/cases/{case_id}/transition", data={"to": to, "note": note})
 
 
-def test_approval_flow_through_the_views(app, client, world):
+def _as(client, world, who):
+    client.post(f"{BASE}/logout")
+    login(client, world[who])
+
+
+def test_approval_by_both_parties_through_the_views(app, client, world):
     cid = world["draft"]
-    login(client, world["op"])
-    assert _move(client, cid, "published").status_code == 409  # never without municipal approval
-    assert _move(client, cid, "approved").status_code == 404  # not the operator's to approve
+    _as(client, world, "op")
+    assert _move(client, cid, "published").status_code == 409  # never without both approvals
+    assert _move(client, cid, "awaiting_provider").status_code == 404  # not the operator's to approve
     assert _move(client, cid, "awaiting_approval").status_code == 302
-    assert _move(client, cid, "published").status_code == 409
-    client.post(f"{BASE}/logout")
 
-    login(client, world["other_muni"])
-    assert _move(client, cid, "approved").status_code == 404
-    client.post(f"{BASE}/logout")
+    for who in ("other_muni", "other_prov", "rev"):
+        _as(client, world, who)
+        assert _move(client, cid, "awaiting_provider").status_code == 404
+        assert _move(client, cid, "awaiting_municipality").status_code == 404
 
-    login(client, world["muni"])
+    _as(client, world, "prov")
     assert "承認待ちの事例" in client.get(f"{BASE}/").get_data(as_text=True)
-    assert "【福島県福島市】" in client.get(f"{BASE}/cases/manage").get_data(as_text=True)
+    assert _move(client, cid, "awaiting_provider").status_code == 404  # the municipality's edge
     response = _move(client, cid, "draft", "")
     assert response.status_code == 400 and "コメント" in response.get_data(as_text=True)
-    assert _move(client, cid, "draft", "表現を修正してください").status_code == 302
-    assert _case(app, cid).municipal_comment == "表現を修正してください"
-    client.post(f"{BASE}/logout")
+    assert _move(client, cid, "draft", "会社名の表記を直してください").status_code == 302
+    assert _case(app, cid).provider_comment == "会社名の表記を直してください"
 
-    login(client, world["op"])
-    assert "表現を修正してください" in client.get(f"{BASE}/cases/{cid}/edit").get_data(as_text=True)
+    _as(client, world, "op")
+    assert "会社名の表記を直してください" in client.get(f"{BASE}/cases/{cid}/edit").get_data(as_text=True)
     _move(client, cid, "awaiting_approval")
-    client.post(f"{BASE}/logout")
 
-    login(client, world["muni"])
+    _as(client, world, "muni")
+    assert "【福島県福島市】" in client.get(f"{BASE}/cases/manage").get_data(as_text=True)
+    data = {"to": "awaiting_provider", "held_back": ["outcomes", "survey_solved"]}
+    assert client.post(f"{BASE}/cases/{cid}/transition", data=data).status_code == 302
+    assert _move(client, cid, "approved").status_code == 404  # now it is the provider's turn
+
+    _as(client, world, "prov")
+    page = client.get(f"{BASE}/cases/{cid}").get_data(as_text=True)
+    assert "この内容で承認する" in page and "公開しない" in page
+    data = {"to": "approved", "held_back": ["provider"]}
+    assert client.post(f"{BASE}/cases/{cid}/transition", data=data).status_code == 302
     assert _move(client, cid, "published").status_code == 404
-    assert _move(client, cid, "approved").status_code == 302
-    client.post(f"{BASE}/logout")
 
-    login(client, world["op"])
+    _as(client, world, "op")
     assert "公開待ちの事例" in client.get(f"{BASE}/").get_data(as_text=True)
     assert _move(client, cid, "published").status_code == 302
     client.post(f"{BASE}/logout")
-    assert client.get(f"{BASE}/cases/{cid}").status_code == 200
+    page = client.get(f"{BASE}/cases/{cid}").get_data(as_text=True)
+    assert "テスト情報システム株式会社" not in page and "ポリシーを改定した。" not in page
+    assert _case(app, cid).held_back == {"outcomes", "survey_solved", "provider"}
 
-    login(client, world["op"])
+    _as(client, world, "op")
     assert _move(client, cid, "draft", "誤記のため").status_code == 302
     client.post(f"{BASE}/logout")
     assert client.get(f"{BASE}/cases/{cid}").status_code == 404
+
+
+def test_personal_data_is_warned_on_edit_and_review_and_blocks_publishing(app, client, world):
+    cid = world["draft"]
+    _as(client, world, "op")
+    data = {"title": "事例：題【福島県福島市】", "key_points": "山田太郎様の協力", "overview": "連絡先 ｔａｒｏ＠example.jp",
+            "dx_step": ""}
+    assert client.post(f"{BASE}/cases/{cid}/edit", data=data).status_code == 302
+    page = client.get(f"{BASE}/cases/{cid}/edit").get_data(as_text=True)
+    assert "個人情報と思われる記載があります" in page and "山田太郎様" in page and "ｔａｒｏ＠example.jp" in page
+    _move(client, cid, "awaiting_approval")
+    _as(client, world, "muni")
+    assert "ｔａｒｏ＠example.jp" in client.get(f"{BASE}/cases/{cid}").get_data(as_text=True)
+    _move(client, cid, "awaiting_provider")
+    _as(client, world, "prov")
+    _move(client, cid, "approved")
+    _as(client, world, "op")
+    assert "公開できません" in client.get(f"{BASE}/cases/{cid}").get_data(as_text=True)
+    response = _move(client, cid, "published")
+    assert response.status_code == 400 and "個人情報" in response.get_data(as_text=True)
+    assert _case(app, cid).state == CaseState.APPROVED
 
 
 def test_invalid_target_state_is_400(client, world):
@@ -162,6 +197,14 @@ def test_municipal_manage_lists_only_their_cases(client, world):
     login(client, world["other_muni"])
     page = client.get(f"{BASE}/cases/manage").get_data(as_text=True)
     assert "【福島県会津若松市】" in page and "【福島県福島市】" not in page and "下書きを作成" not in page
+
+
+def test_provider_manage_lists_only_their_cases(client, world):
+    login(client, world["other_prov"])
+    assert "事例：" not in client.get(f"{BASE}/cases/manage").get_data(as_text=True)
+    _as(client, world, "prov")
+    page = client.get(f"{BASE}/cases/manage").get_data(as_text=True)
+    assert "【福島県会津若松市】" in page and "【福島県福島市】" in page and "下書きを作成" not in page
 
 
 def test_second_editor_gets_a_conflict_message(app, client, world):
