@@ -22,7 +22,10 @@ db: setup
 	$(FLASK) tenants sync --all
 	$(FLASK) seed demo
 
+# The web server and, beside it, the one scheduler process (jobs, outbox); stopping the server (Ctrl-C) stops both.
 run: db
+	$(FLASK) scheduler run & SCHEDULER=$$!; \
+	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup

@@ -10,15 +10,20 @@ from app.cases.views import bp as cases
 from app.coverage.views import bp as coverage
 from app.decisions.views import bp as decisions
 from app.engagements.views import bp as engagements
+from app.exports.views import bp as exports
 from app.home.views import bp as home
 from app.home.views import root_bp as root
+from app.imports.views import bp as imports
 from app.menus.views import bp as menus
+from app.needs.views import bp as needs
 from app.relationships.views import bp as relationships
 from app.reviews.views import bp as reviews
+from app.notifications.views import bp as notifications
 from app.selection.views import bp as selection
 from app.surveys.views import bp as surveys
 
 BLUEPRINTS = [
     root, health_bp, admin_auth, admin, auth, home, calls, menus, reviews,
-    applications, selection, decisions, relationships, engagements, surveys, cases, coverage, api,
+    applications, selection, decisions, relationships, engagements, surveys, needs, cases, coverage, imports, exports, api,
+    notifications,
 ]

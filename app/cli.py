@@ -97,3 +97,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tenants_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(bench_cli)
+    from app.scheduling import register_cli as register_scheduling_cli
+
+    register_scheduling_cli(app)

@@ -12,6 +12,7 @@ from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
 from app.tenancy.scoping import tenant_scope
 from seed.fy2024 import seed_fy2024
 from seed.history import history_groups, named_items, seed_history
+from seed.needs import seed_needs
 from seed.people import ensure_people, municipalities
 from seed.requests_samples import seed_sample_tenants
 from seed.support import seed_support
@@ -48,6 +49,7 @@ def seed_demo(*, confirm_fy2024: bool = True) -> str:
         never = [m for m in everyone if m not in groups[2022] and m not in groups[2023]]
         call, engagements = seed_fy2024(tenant, people, everyone, named, never, supported, confirm=confirm_fy2024)
         seed_support(sorted(engagements, key=lambda e: e.id), people)
+        seed_needs(tenant, everyone, people["operator"])
     return f"demo: loaded FY2022–FY2024 with {len(engagements)} FY2024 engagements\n{samples}"
 
 

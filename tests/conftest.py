@@ -40,6 +40,10 @@ def _config(url: str, tmp: Path) -> dict:
         # Cheap argon2 for the suite (hashes still verify with the production setting).
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
+        # Files written by the app (session attachments, export jobs, previewed imports) stay in the test's tmp.
+        "ATTACHMENT_DIR": str(tmp / "attachments"),
+        "EXPORT_DIR": str(tmp / "exports"),
+        "IMPORT_STORAGE_DIR": str(tmp / "imports"),
     }
 
 

@@ -12,6 +12,7 @@ parameter is missing here ("add a builder for parameter X") so that no new route
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,11 +28,16 @@ from app.cases.states import CaseState
 from app.core.db import utcnow
 from app.decisions.models import DecisionNotice
 from app.decisions.states import NoticeKind, NoticeOccasion
-from app.engagements.models import CompletionReport, Engagement, SupportSession
+from app.engagements.models import CompletionReport, Engagement, SessionAttachment, SupportSession
 from app.engagements.states import EngagementState, ReportState
+from app.exports.models import ExportJob
 from app.extensions import db
+from app.imports.models import ImportRun
+from app.imports.states import ImportKind, ImportState
 from app.menus.models import MenuItem, MenuProposal
 from app.menus.states import DeliveryFormat, ProposalState
+from app.needs.models import NeedsSurveyResponse, NeedsSurveyRound
+from app.notifications.models import Notification
 from app.relationships.models import ProviderRelationship
 from app.relationships.states import RelationshipKind
 from app.reviews.models import Review
@@ -55,6 +61,11 @@ FOREIGN_MODELS = {
 FOREIGN_MODELS.update(notice_id=DecisionNotice, relationship_id=ProviderRelationship)
 FOREIGN_MODELS.update(request_id=Application)  # 派遣依頼 (a request in a continuous call)
 FOREIGN_MODELS.update(municipality_id=Organisation)  # B itself (市町村カルテ, operator and B only)
+FOREIGN_MODELS.update(round_id=NeedsSurveyRound)  # a needs-survey round (operator only), answered by B
+FOREIGN_MODELS.update(notification_id=Notification)  # an in-app notification to municipal_B
+FOREIGN_MODELS.update(run_id=ImportRun)  # an Excel import (operator only)
+FOREIGN_MODELS.update(attachment_id=SessionAttachment)  # a file of B's session (provider P, B, operator)
+FOREIGN_MODELS.update(job_id=ExportJob)  # an export job requested by municipal_B (Excel出力)
 
 ADMIN = "admin"  # the "tenant slug" of platform admins, who log in at /admin/login
 
@@ -171,14 +182,44 @@ def _foreign_objects(tenant, orgs, world: World) -> None:
     session = _add(SupportSession(tenant_id=tenant.id, engagement_id=engagement.id, held_on=dt.date(2025, 7, 1),
                                   format=DeliveryFormat.ONSITE, duration_minutes=60, attendees={"担当職員": 2},
                                   content=f"{MARK} 支援内容"))
+    _attachment_objects(tenant, session, world)
     _add(CompletionReport(tenant_id=tenant.id, engagement_id=engagement.id, state=ReportState.SUBMITTED,
                           summary=f"{MARK} 実績報告", submitted_at=utcnow()))
-    case = _case(tenant, engagement, CaseState.AWAITING_APPROVAL, f"{MARK} 事例：未公開【福島県会津若松市】")
+    case = _case(tenant, engagement, CaseState.AWAITING_MUNICIPALITY, f"{MARK} 事例：未公開【福島県会津若松市】")
     world.foreign.update(municipality_id=orgs["B"].id)
+    run = _add(ImportRun(tenant_id=tenant.id, kind=ImportKind.PAST_ENGAGEMENTS, state=ImportState.PREVIEWED,
+                         filename=f"{MARK}.xlsx", errors=[MARK]))
+    world.foreign.update(run_id=run.id)
     world.foreign.update(call_id=call.id, proposal_id=proposal.id, item_id=item.id, application_id=application.id,
                          allocation_id=allocation.id, engagement_id=engagement.id, session_id=session.id, case_id=case.id)
     _decision_objects(tenant, call, orgs, world)
     _request_objects(tenant, orgs, world)
+    _needs_objects(tenant, orgs, world)
+    _notification_objects(tenant, orgs, world)
+    _export_objects(tenant, world)
+
+
+def _attachment_objects(tenant, session: SupportSession, world: World) -> None:
+    """A PDF attached to B's session, on disk under a temporary ATTACHMENT_DIR, holding MARK."""
+    from flask import current_app
+
+    from app.engagements.attachments import path_of
+
+    current_app.config["ATTACHMENT_DIR"] = tempfile.mkdtemp(prefix="attachments-")
+    body = f"%PDF-1.4 {MARK}".encode()
+    attachment = _add(SessionAttachment(tenant_id=tenant.id, session_id=session.id, original_name=f"{MARK}.pdf",
+                                        storage_token="isolation" + "0" * 23, content_type="application/pdf",
+                                        size_bytes=len(body)))
+    path_of(attachment).parent.mkdir(parents=True, exist_ok=True)
+    path_of(attachment).write_bytes(body)
+    world.foreign.update(attachment_id=attachment.id)
+
+
+def _notification_objects(tenant, orgs, world: World) -> None:
+    """municipal_B's unread in-app notification (お知らせ): only B's user may mark it read."""
+    row = _add(Notification(tenant_id=tenant.id, user_id=_user_id(world, "municipal_B"), organisation_id=orgs["B"].id,
+                            kind="calls.open", email=world.email("municipal_B"), subject=f"{MARK} お知らせ", body=MARK))
+    world.foreign.update(notification_id=row.id)
 
 
 def _request_objects(tenant, orgs, world: World) -> None:
@@ -192,6 +233,23 @@ def _request_objects(tenant, orgs, world: World) -> None:
                                state=ApplicationState.SUBMITTED, issue=f"{MARK} B市の依頼", submitted_at=utcnow()))
     _add(ApplicationChoice(tenant_id=tenant.id, application_id=request.id, rank=1, menu_item_id=item.id))
     world.foreign.update(request_id=request.id)
+
+
+def _export_objects(tenant, world: World) -> None:
+    """B's finished export job (Excel出力): its requester and operators may open it, nobody else."""
+    job = _add(ExportJob(tenant_id=tenant.id, export_name="engagements", params={}, state="done", rows_done=1, rows_total=1,
+                         file_name="isolation-missing.xlsx", requested_by_id=_user_id(world, "municipal_B"),
+                         expires_at=utcnow() + dt.timedelta(days=1)))
+    world.foreign.update(job_id=job.id)
+
+
+def _needs_objects(tenant, orgs, world: World) -> None:
+    """A needs-survey round (tenant-wide, operator pages only) holding B's answer."""
+    round_ = _add(NeedsSurveyRound(tenant_id=tenant.id, fiscal_year=2025, opens_on=dt.date(2025, 1, 10),
+                                   closes_on=dt.date(2025, 3, 31), reminders=[]))
+    _add(NeedsSurveyResponse(tenant_id=tenant.id, round_id=round_.id, municipality_id=orgs["B"].id, categories=["AI"],
+                             maturity=1, comments={"AI": MARK}, submitted_at=utcnow()))
+    world.foreign.update(round_id=round_.id)
 
 
 def _decision_objects(tenant, call: Call, orgs, world: World) -> None:

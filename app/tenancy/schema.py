@@ -84,6 +84,11 @@ class Rules(_Strict):
     region_order: list[Text] = []
     area_order: list[Text] = []
     review_rubric: list[RubricCriterion] = []
+    # Delivery (issue 4): optional per-engagement quotas, the 滞留 threshold and the 実績報告 due days.
+    max_hours_per_engagement: _int_range(1, 1000, optional=True) = None
+    max_sessions_per_engagement: _int_range(1, 100, optional=True) = None
+    stale_after_weeks: _int_range(1, 52) = 4
+    report_due_days: _int_range(1, 365) = 30
 
 
 def _window(value):

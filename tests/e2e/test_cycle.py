@@ -8,6 +8,7 @@ from app.auth.models import Role
 from app.extensions import db
 from tests import factories
 from tests.conftest import in_tenant
+from tests.e2e import steps
 from tests.e2e.conftest import Actor
 
 pytestmark = pytest.mark.e2e
@@ -122,58 +123,25 @@ def test_a_fiscal_year_from_call_to_published_case(browser, live_server, people)
     _click(page, "選定を確定する")
     _advance(operator, call_path)
 
-    # provider: accept, log a session, file the completion report
+    # provider accepts; then, on a phone: kickoff (agreed by the municipality), a session with an
+    # attachment, completion and the 実績報告; the municipality confirms and answers the survey;
+    # the case is drafted from those records, approved by both sides and published (issue 4)
     page = provider.go("/t/fukushima/engagements")
     page.get_by_role("link", name=re.compile("福島市")).first.click()
     _click(page, "この支援案件を受諾する")
-    page.get_by_role("link", name="支援実施記録を登録").click()
-    page.get_by_label("実施日").fill("2024-07-20")
-    page.get_by_label("実施時間（時間）").fill("1.5")
-    page.get_by_label("担当職員").fill("3")
-    page.get_by_label("支援内容").fill("現状のポリシーを確認し、見直しの方針を協議した。")
-    page.get_by_label("解決策の提案件数").fill("2")
-    provider.shot("session-form")
-    _click(page, "登録する")
-    engagement_url = page.url
-    page.get_by_role("link", name="実績報告を提出").click()
-    page.get_by_label("支援の概要").fill("ポリシーの改定案を作成した。")
-    _click(page, "提出する")
-    provider.shot("report-submitted")
+    path = page.url.removeprefix(live_server)
+    phone = steps.PhoneActor(browser, live_server, "2-provider-phone")
+    phone.login("provider@example.jp", factories.PASSWORD)
+    steps.record_kickoff(phone, municipal, path)
+    steps.log_session(phone, path)
+    steps.complete_and_report(phone, municipal, operator, path)
+    steps.answer_survey(municipal, path)
+    case_path = steps.draft_case(operator, path)
+    steps.approve_and_publish(municipal, phone, operator, case_path)
 
-    # municipal confirms the session; operator accepts the report
-    page = municipal.go(engagement_url.removeprefix(live_server))
-    _click(page, "この記録を確認した")
-    page = operator.go(engagement_url.removeprefix(live_server))
-    page.get_by_label("受理する").check()
-    _click(page, "決定する")
-
-    # municipal: post-engagement survey
-    page = municipal.go(engagement_url.removeprefix(live_server))
-    page.get_by_role("link", name="アンケートに回答する").click()
-    page.get_by_label("とてもつながった").check()
-    page.locator("input[type=radio][value='5']").first.check()
-    page.get_by_label("はい", exact=True).check()
-    municipal.shot("survey")
-    _click(page, "回答を送信する")
-
-    # operator drafts the case and sends it; municipal approves; operator publishes
-    page = operator.go(engagement_url.removeprefix(live_server))
-    _click(page, "この案件から事例の下書きを作成")
-    case_path = re.search(r"/t/fukushima/cases/\d+", page.url).group(0)
-    page = operator.go(case_path)
-    assert "【福島県福島市】" in page.content()
-    operator.shot("case-draft")
-    _click(page, "市町村の確認へ送る")
-    page = municipal.go(case_path)
-    _click(page, "この内容で承認する")
-    page = operator.go(case_path)
-    _click(page, "事例集に公開する")
-
-    # anyone: the case collection, the menu and the coverage
+    # anyone: the case collection with its booklet, the menu and the coverage
     visitor = Actor(browser, live_server, "5-visitor")
-    page = visitor.go("/t/fukushima/cases")
-    assert "福島県福島市" in page.content()
-    visitor.shot("cases")
+    steps.visit_library(visitor)
     page = visitor.go("/t/fukushima/coverage?fiscal_year=2024")
     assert "福島市" in page.content()
     visitor.shot("coverage")
