@@ -9,6 +9,7 @@ class ImportKind(LabeledEnum):
     MUNICIPALITIES = "municipalities", _l("市町村マスタ")
     MENU_ITEMS = "menu_items", _l("支援メニュー項目")
     PAST_ENGAGEMENTS = "past_engagements", _l("過去年度の支援実績")
+    NEEDS_ANSWERS = "needs_answers", _l("DX課題把握アンケートの回答")
 
 
 class ImportState(LabeledEnum):
