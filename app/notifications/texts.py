@@ -36,6 +36,16 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "{municipality} ご担当者様\n\n{call_title}の申込受付は{ends_on}に終了します（あと{days_left}日）。\n"
         "まだ提出済みの申込がありません。ご希望の場合は期間内に提出してください。\n{url}",
     ),
+    "surveys.request": (
+        "【{prefecture}】{survey}のお願い（{menu_item}）",
+        "{municipality} ご担当者様\n\n{provider}による「{menu_item}」の支援について、{survey}へのご回答をお願いします。\n"
+        "回答期限：{due_on}\n\nログインのうえ、次のページからご回答ください。\n{url}",
+    ),
+    "surveys.reminder": (
+        "【{prefecture}】{survey}へのご回答のお願い（{menu_item}・回答期限 {due_on}）",
+        "{municipality} ご担当者様\n\n{provider}による「{menu_item}」の支援の{survey}について、まだご回答をいただいていません。\n"
+        "回答期限：{due_on}\n\nログインのうえ、次のページからご回答ください（回答いただくとこのお知らせは止まります）。\n{url}",
+    ),
 }
 
 
@@ -75,6 +85,8 @@ KIND_LABELS = {
     "calls.open": "募集開始のお知らせ",
     "calls.priority_nudge": "優先市町村への申込案内",
     "calls.closing_soon": "申込締切前のお知らせ",
+    "surveys.request": "アンケートのお願い",
+    "surveys.reminder": "アンケートの督促",
 }
 
 

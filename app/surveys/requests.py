@@ -2,8 +2,9 @@
 
 The link is a random token (`secrets.token_urlsafe`) of which only the SHA-256 hex is stored; it
 logs nobody in and opens only that engagement's survey. Answering consumes it. A reminder
-(「未回答者へ督促」) is recorded on every unanswered request and re-issues its link; sending the
-e-mail comes with the notifications issue. Services flush, never commit.
+(「未回答者へ督促」) is recorded on every unanswered request and re-issues its link. Creating a
+request queues 「事後アンケートのお願い」 to the municipality (`app.surveys.notices`); the daily job
+`surveys.reminders` records and mails the weekly reminders. Services flush, never commit.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from app.calls.states import CallPhase
 from app.engagements.models import Engagement
 from app.extensions import db
 from app.surveys.models import SurveyRequest
+from app.surveys.notices import queue_request_notice
 from app.surveys.permissions import ANSWERABLE_STATES
 from app.surveys.states import SurveyKind
 from app.surveys.template import SurveyTemplate, load_survey_template, survey_template_or_none
@@ -41,17 +43,20 @@ def request_of(engagement, kind: SurveyKind = SurveyKind.INITIAL) -> SurveyReque
 
 
 def request_survey(engagement, *, actor, kind: SurveyKind = SurveyKind.INITIAL, today: dt.date | None = None,
-                   template: SurveyTemplate | None = None) -> SurveyRequest:
+                   template: SurveyTemplate | None = None, notify: bool = True) -> SurveyRequest:
     """The request to answer the survey of `kind` about `engagement` (created once; idempotent).
 
     Called when the engagement completes (the "sent" moment); `due_on` is `today` (JST) plus the
-    template's `due_days`. Returns the existing request when there is one.
+    template's `due_days`. A new request queues 「事後アンケートのお願い」 to the municipality's staff
+    unless `notify` is False (a request created while the answer is being stored). Returns the
+    existing request when there is one.
     """
     existing = request_of(engagement, kind)
     if existing is not None:
         return existing
+    tenant = db.session.get(Tenant, engagement.tenant_id)
     if template is None:
-        template = load_survey_template(db.session.get(Tenant, engagement.tenant_id))
+        template = load_survey_template(tenant)
     today = today or today_jst()
     request = SurveyRequest(tenant_id=engagement.tenant_id, engagement_id=engagement.id, kind=kind, sent_at=utcnow(),
                             due_on=today + dt.timedelta(days=template.due_days), reminders=[])
@@ -59,6 +64,8 @@ def request_survey(engagement, *, actor, kind: SurveyKind = SurveyKind.INITIAL, 
     db.session.flush()
     record_audit("survey.request", tenant_id=engagement.tenant_id, actor=actor, target=request,
                  changes={"engagement_id": engagement.id, "kind": str(kind)})
+    if notify:
+        queue_request_notice(tenant, request)
     return request
 
 
@@ -133,6 +140,20 @@ def unanswered_requests(tenant, fiscal_year: int, kind: SurveyKind) -> list[Surv
     return sorted(db.session.scalars(stmt), key=lambda r: (r.engagement.municipality.lg_code or "", r.id))
 
 
+def record_reminder(request: SurveyRequest, *, actor, now: dt.datetime | None = None) -> SurveyRequest:
+    """Add one reminder at `now` (UTC; default the clock) to `request`'s history: `reminders`
+    gains `{"at", "actor_id"}`, `reminder_count` +1, `last_reminded_at` = `now`. Raises
+    ValueError for an answered request."""
+    if request.answered_at is not None:
+        raise ValueError("the survey has been answered")
+    now = now or utcnow()
+    request.reminders = [*(request.reminders or []), {"at": now.isoformat(), "actor_id": getattr(actor, "id", None)}]
+    request.reminder_count += 1
+    request.last_reminded_at = now
+    db.session.flush()
+    return request
+
+
 def remind_unanswered(tenant, fiscal_year: int, *, actor, kind: SurveyKind = SurveyKind.INITIAL,
                       today: dt.date | None = None) -> list[tuple[SurveyRequest, str]]:
     """「未回答者へ督促」: record a reminder on every unanswered request of `kind` for engagements of
@@ -142,9 +163,7 @@ def remind_unanswered(tenant, fiscal_year: int, *, actor, kind: SurveyKind = Sur
     days = load_survey_template(tenant).link_days
     now, result = utcnow(), []
     for request in unanswered_requests(tenant, fiscal_year, kind):
-        request.reminders = [*(request.reminders or []), {"at": now.isoformat(), "actor_id": getattr(actor, "id", None)}]
-        request.reminder_count += 1
-        request.last_reminded_at = now
+        record_reminder(request, actor=actor, now=now)
         result.append((request, issue_survey_link(request, actor=actor, days=days)))
     record_audit("survey.remind", tenant_id=tenant.id, actor=actor,
                  changes={"fiscal_year": fiscal_year, "kind": str(kind), "count": len(result)})

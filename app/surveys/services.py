@@ -101,7 +101,7 @@ def submit_survey(engagement, *, actor, answers: dict, template: SurveyTemplate 
         submitted_at=utcnow(), submitted_by_id=getattr(actor, "id", None),
     )
     db.session.add(response)
-    request = request_survey(engagement, actor=actor, kind=kind, today=today, template=template)
+    request = request_survey(engagement, actor=actor, kind=kind, today=today, template=template, notify=False)
     request.answered_at = response.submitted_at
     db.session.flush()
     record_audit("survey.submit", tenant_id=engagement.tenant_id, actor=actor, target=response,
