@@ -137,11 +137,6 @@ def paged_rows(fetch: Callable[[int], Page], to_row: Callable[[object], Sequence
         number += 1
 
 
-def first_page_total(fetch: Callable[[int], Page]) -> int:
-    """The total row count of a paginated list query (one count and one page query)."""
-    return fetch(1).total
-
-
 EXPORT_PAGE_SIZE = 500
 
 

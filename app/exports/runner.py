@@ -108,11 +108,12 @@ def _run_in_app(app, tenant_id: int, job_id: int) -> None:
             db.session.remove()
 
 
-def run_queued_jobs(limit: int = 10) -> int:
-    """Run up to `limit` queued jobs of every tenant, oldest first (for a scheduler process);
-    returns how many were run. Needs an app context."""
-    with tenant_scope(SYSTEM):
-        queued = db.session.execute(sa.select(ExportJob.tenant_id, ExportJob.id)
-                                    .where(ExportJob.state == ExportJobState.QUEUED)
-                                    .order_by(ExportJob.id).limit(limit)).all()
-    return sum(1 for tenant_id, job_id in queued if run_export_job(tenant_id, job_id) is not None)
+def run_queued_jobs(tenant_id: int | None = None, limit: int = 10) -> int:
+    """Run up to `limit` queued jobs of tenant `tenant_id` (None: every tenant), oldest first — the
+    `exports.run_queued` job when EXPORT_WORKERS is 0; returns how many were run. Needs an app context."""
+    with tenant_scope(SYSTEM if tenant_id is None else tenant_id):
+        stmt = sa.select(ExportJob.tenant_id, ExportJob.id).where(ExportJob.state == ExportJobState.QUEUED)
+        if tenant_id is not None:
+            stmt = stmt.where(ExportJob.tenant_id == tenant_id)
+        queued = db.session.execute(stmt.order_by(ExportJob.id).limit(limit)).all()
+    return sum(1 for owner_id, job_id in queued if run_export_job(owner_id, job_id) is not None)

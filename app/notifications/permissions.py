@@ -5,7 +5,6 @@ outbox (送信メール: every queued, sent and failed mail), the job schedule a
 """
 from __future__ import annotations
 
-from app.auth.models import Role
 
 
 def _in_tenant(user, obj) -> bool:
@@ -15,8 +14,3 @@ def _in_tenant(user, obj) -> bool:
 def is_own_notification(user, notification) -> bool:
     """The notification is addressed to `user`."""
     return _in_tenant(user, notification) and notification.user_id == user.id
-
-
-def can_manage_outbox(user) -> bool:
-    """Operators see every mail of their tenant and send bulk notices."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.OPERATOR

@@ -98,3 +98,18 @@ def test_expired_and_failed_jobs_offer_no_download(app, world, as_user):
     assert _job(app, broken_id).state == ExportJobState.FAILED
     page = operator.get(f"{T}/exports/jobs/{broken_id}").get_data(as_text=True)
     assert "失敗" in page and REFRESH not in page
+
+
+def test_the_scheduler_runs_queued_jobs_only_when_web_workers_run_none(app, world, as_user):
+    from app.scheduling import run_job
+
+    job_id = _request_job(app, as_user("operator"), workers=0)
+    app.config["EXPORT_WORKERS"] = 2  # the web pool owns its jobs: the scheduler must not take them too
+    with app.app_context():
+        run_job("exports.run_queued", tenant_slugs=["fukushima"])
+    assert _job(app, job_id).state == ExportJobState.QUEUED
+    app.config["EXPORT_WORKERS"] = 0
+    with app.app_context():
+        outcomes = run_job("exports.run_queued", tenant_slugs=["fukushima"])
+    assert [o.summary for o in outcomes] == ["Excel出力 1件"]
+    assert _job(app, job_id).state == ExportJobState.DONE
