@@ -172,3 +172,17 @@ def test_other_tenants_engagements_are_not_counted(app):
         s = coverage_summary(tenant, 2024)
         assert (s.municipalities_total, s.covered_in_window) == (59, 0)
         assert (s_other.municipalities_total, s_other.covered_in_window) == (1, 1)
+
+
+def test_window_edges_across_fiscal_years_and_repeat_support(app):
+    with in_tenant(app) as tenant:
+        m = municipalities()
+        support(tenant, 2021, [m[0]])  # only before the FY2024 window (FY2022–FY2024)
+        support(tenant, 2022, [m[1]])  # the window's first year
+        support(tenant, 2022, [m[2]])
+        support(tenant, 2024, [m[2], m[2]])  # repeat support: one municipality, three engagements
+        in_2024, in_2023 = coverage_summary(tenant, 2024), coverage_summary(tenant, 2023)
+        assert in_2024.window == (2022, 2024) and in_2023.window == (2021, 2023)
+        assert in_2024.covered_in_window == 2 and m[0] in in_2024.never_supported_in_window
+        assert in_2023.covered_in_window == 3 and m[0] not in in_2023.never_supported_in_window
+        assert in_2024.engagements_by_year[2024] == 2 and in_2024.by_year[2024] == 1
