@@ -46,6 +46,61 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "{municipality} ご担当者様\n\n{provider}による「{menu_item}」の支援の{survey}について、まだご回答をいただいていません。\n"
         "回答期限：{due_on}\n\nログインのうえ、次のページからご回答ください（回答いただくとこのお知らせは止まります）。\n{url}",
     ),
+    "engagements.stale": (
+        "【{prefecture}】支援が滞っています（{municipality}・{menu_item}）",
+        "{provider} ご担当者様\n\n{municipality}への「{menu_item}」の支援について、{weeks}週間以上支援実施記録がないか、"
+        "予定日を過ぎても予定回数の支援が記録されていません。\n支援を実施した場合は支援実施記録を登録してください。\n{url}",
+    ),
+    "engagements.report_due": (
+        "【{prefecture}】実績報告の提出期限は{due_on}です（{municipality}・{menu_item}）",
+        "{provider} ご担当者様\n\n{municipality}への「{menu_item}」の支援の実績報告の提出期限は{due_on}です。\n"
+        "期限までに提出してください。\n{url}",
+    ),
+    "engagements.report_overdue": (
+        "【{prefecture}】実績報告が提出期限（{due_on}）を過ぎています（{municipality}・{menu_item}）",
+        "{provider} ご担当者様\n\n{municipality}への「{menu_item}」の支援の実績報告が、提出期限の{due_on}を過ぎても"
+        "提出されていません（差戻し後の再提出を含みます）。\n速やかに提出してください（提出するとこのお知らせは止まります）。\n{url}",
+    ),
+    "cases.approval_request": (
+        "【{prefecture}】事例の確認・承認のお願い（{case_title}）",
+        "ご担当者様\n\n事例「{case_title}」が{state}になりました。\n"
+        "内容を確認し、承認するか、コメントを付けて差し戻してください。\n{url}",
+    ),
+    "cases.approval_reminder": (
+        "【{prefecture}】事例の承認をお待ちしています（{case_title}）",
+        "ご担当者様\n\n事例「{case_title}」は{state}のままです。\n"
+        "内容を確認し、承認するか、コメントを付けて差し戻してください（対応するとこのお知らせは止まります）。\n{url}",
+    ),
+    "home.digest": (
+        "【{prefecture}】今週のタスク一覧（{week_of}の週）",
+        "運用担当者様\n\n対応が必要なタスクは次のとおりです。\n\n{tasks}\n\nホーム画面：{url}",
+    ),
+    "needs.open": (
+        "【{prefecture}】{fiscal_year} DX課題把握アンケートへのご回答のお願い",
+        "{municipality} ご担当者様\n\n{fiscal_year}のDX課題把握アンケートを開始しました。\n"
+        "回答期間：{opens_on}～{closes_on}\n\nログインのうえ、次のページからご回答ください。\n{url}",
+    ),
+    "needs.reminder": (
+        "【{prefecture}】DX課題把握アンケートは{closes_on}までです（未回答）",
+        "{municipality} ご担当者様\n\n{fiscal_year}のDX課題把握アンケートへのご回答がまだありません。\n"
+        "回答期限：{closes_on}（あと{days_left}日）\n\nログインのうえ、次のページからご回答ください。\n{url}",
+    ),
+    "applications.draft_unsubmitted": (
+        "【{prefecture}】{call_title} 申込が未提出です",
+        "{municipality} ご担当者様\n\n{call_title}の申込受付は{ends_on}に終了しましたが、"
+        "貴団体の申込は下書きのまま提出されていません。\n今回の選定の対象にはなりません。"
+        "ご不明な点は事務局までお問い合わせください。\n{url}",
+    ),
+    "menus.proposals_open": (
+        "【{prefecture}】{call_title} 支援メニューの提案受付を開始しました",
+        "{provider} ご担当者様\n\n{call_title}の支援メニュー提案受付を開始しました。\n"
+        "受付期間：{starts_on}～{ends_on}\n\nログインのうえ、次のページから提案してください。\n{url}",
+    ),
+    "decisions.notice": (
+        "【{prefecture}】{kind_label}：{title}",
+        "{recipient} ご担当者様\n\n{title}の{kind_label}を発行しました。\n回答期限：{respond_by}\n\n"
+        "ログインのうえ、次のページで内容をご確認ください（確認済みにすると記録されます）。\n{url}",
+    ),
 }
 
 
@@ -87,6 +142,17 @@ KIND_LABELS = {
     "calls.closing_soon": "申込締切前のお知らせ",
     "surveys.request": "アンケートのお願い",
     "surveys.reminder": "アンケートの督促",
+    "engagements.stale": "滞留している支援案件のお知らせ",
+    "engagements.report_due": "実績報告の提出期限前のお知らせ",
+    "engagements.report_overdue": "実績報告の提出期限超過のお知らせ",
+    "cases.approval_request": "事例の承認依頼",
+    "cases.approval_reminder": "事例の承認待ちの督促",
+    "home.digest": "週次のタスク一覧",
+    "needs.open": "DX課題把握アンケート開始のお知らせ",
+    "needs.reminder": "DX課題把握アンケートの督促",
+    "applications.draft_unsubmitted": "未提出の申込のお知らせ",
+    "menus.proposals_open": "支援メニュー提案受付開始のお知らせ",
+    "decisions.notice": "決定通知のお知らせ",
 }
 
 

@@ -1,0 +1,109 @@
+"""Jobs of the engagements domain (issue 6 §3): notices to the provider's staff when an engagement
+is 滞留 (stale; rule in `app.engagements.overdue`), when its 実績報告 is due within 7 days, and every
+week while the report is overdue, until it is filed.
+
+What is due is computed from stored state and `now` (JST dates), and every notice has a dedupe key
+per engagement, occasion and user, so a re-run, a second scheduler or a catch-up never queues twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from app.auth.models import Role, User
+from app.core.clock import to_jst
+from app.core.wareki import format_date
+from app.engagements.models import Engagement
+from app.engagements.overdue import DEFAULT_STALE_WEEKS, report_due_on, report_missing, stale_clause
+from app.extensions import db
+from app.notifications.models import Notification
+from app.notifications.services import app_url, queue_bulk
+from app.scheduling import cron, job
+from app.tenancy.models import Organisation
+
+STALE, REPORT_DUE, REPORT_OVERDUE = "engagements.stale", "engagements.report_due", "engagements.report_overdue"
+REPORT_REMIND_DAYS_BEFORE = 7
+REMIND_EVERY_DAYS = 7
+
+
+def staff_by_organisation(tenant, role: Role, organisation_ids) -> dict[int, list[User]]:
+    """`{organisation_id: [active users of `role`]}` of the given active organisations (one query)."""
+    stmt = (sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
+            .where(User.tenant_id == tenant.id, User.role == role, User.is_active_account.is_(True),
+                   Organisation.is_active.is_(True), Organisation.id.in_(set(organisation_ids)))
+            .order_by(User.id))
+    staff: dict[int, list[User]] = defaultdict(list)
+    for user in db.session.scalars(stmt):
+        staff[user.organisation_id].append(user)
+    return staff
+
+
+def iso_week(day: dt.date) -> str:
+    """The ISO week of `day` as "2025-W03" (the once-a-week part of a dedupe key)."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _values(tenant, engagement: Engagement, **extra):
+    def values(user: User) -> dict:
+        return {"menu_item": engagement.menu_item.title, "municipality": engagement.municipality.name,
+                "provider": engagement.provider.name,
+                "weeks": int(tenant.rule("stale_after_weeks", DEFAULT_STALE_WEEKS)), **extra}
+    return values
+
+
+def _queue(tenant, engagement: Engagement, kind: str, key: str, staff, **extra) -> list[Notification]:
+    link = app_url("engagements.detail", tenant_slug=tenant.slug, engagement_id=engagement.id)
+    return queue_bulk(tenant, staff.get(engagement.provider_id, []), kind, _values(tenant, engagement, **extra),
+                      lambda u: f"{key}:{u.id}", link)
+
+
+def _engagements(tenant, where) -> list[Engagement]:
+    stmt = sa.select(Engagement).where(Engagement.tenant_id == tenant.id, where).order_by(Engagement.id)
+    return list(db.session.scalars(stmt))
+
+
+@job("engagements.stale_notices", trigger=cron(hour=7, minute=20),
+     description="滞留している支援案件のお知らせ（会員企業、週1回まで）")
+def stale_notices(tenant, now: dt.datetime) -> str:
+    """Every morning (07:20 JST): for each engagement stale on today's JST date (`stale_clause`: no
+    session for `stale_after_weeks` weeks, or behind its planned dates), notify the provider's
+    active staff, at most once per ISO week per engagement and user (key
+    "engagements.stale:<engagement>:<week>:<user>"). Stops when a session is logged."""
+    today = to_jst(now).date()
+    engagements = _engagements(tenant, stale_clause(tenant, today))
+    staff = staff_by_organisation(tenant, Role.PROVIDER, [e.provider_id for e in engagements])
+    queued = sum(len(_queue(tenant, e, STALE, f"{STALE}:{e.id}:{iso_week(today)}", staff)) for e in engagements)
+    return f"滞留のお知らせ {queued} 件"
+
+
+def report_notice(engagement: Engagement, tenant, today: dt.date) -> tuple[str, str] | None:
+    """(kind, dedupe key prefix) of the report notice due on `today` for an engagement whose report
+    is missing, or None: "report_due" once from 7 days before the due date up to it, then
+    "report_overdue" number n = 1, 2, … every 7 days from the day after the due date."""
+    due = report_due_on(engagement, tenant)
+    if due is None or today < due - dt.timedelta(days=REPORT_REMIND_DAYS_BEFORE):
+        return None
+    if today <= due:
+        return REPORT_DUE, f"{REPORT_DUE}:{engagement.id}:{due.isoformat()}"
+    number = ((today - due).days - 1) // REMIND_EVERY_DAYS + 1
+    return REPORT_OVERDUE, f"{REPORT_OVERDUE}:{engagement.id}:{number}"
+
+
+@job("engagements.report_notices", trigger=cron(hour=7, minute=25),
+     description="実績報告の提出期限前・期限超過のお知らせ（会員企業、超過中は週1回）")
+def report_notices(tenant, now: dt.datetime) -> str:
+    """Every morning (07:25 JST): for each COMPLETED engagement without a filed report (or with a
+    returned one, `report_missing`), queue to the provider's active staff the notice due today
+    (`report_notice`). Stops when the report is filed."""
+    today, queued = to_jst(now).date(), 0
+    engagements = _engagements(tenant, report_missing())
+    staff = staff_by_organisation(tenant, Role.PROVIDER, [e.provider_id for e in engagements])
+    for engagement in engagements:
+        notice = report_notice(engagement, tenant, today)
+        if notice:
+            due = format_date(report_due_on(engagement, tenant))
+            queued += len(_queue(tenant, engagement, notice[0], notice[1], staff, due_on=due))
+    return f"実績報告のお知らせ {queued} 件"
