@@ -96,6 +96,16 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "{provider} ご担当者様\n\n{call_title}の支援メニュー提案受付を開始しました。\n"
         "受付期間：{starts_on}～{ends_on}\n\nログインのうえ、次のページから提案してください。\n{url}",
     ),
+    "reviews.start": (
+        "【{prefecture}】{call_title} {target_label}を開始しました",
+        "{reviewer} 様\n\n{call_title}の{target_label}を開始しました。採点期限：{ends_on}\n\n"
+        "ログインのうえ、利害関係を申告してから採点してください。\n{url}",
+    ),
+    "reviews.reminder": (
+        "【{prefecture}】{call_title} {target_label}：未採点があります（期限 {ends_on}）",
+        "{reviewer} 様\n\n{call_title}の{target_label}に、まだ採点していない担当分があります。\n"
+        "採点期限：{ends_on}\n\nログインのうえ、次のページから採点してください。\n{url}",
+    ),
     "decisions.notice": (
         "【{prefecture}】{kind_label}：{title}",
         "{recipient} ご担当者様\n\n{title}の{kind_label}を発行しました。\n回答期限：{respond_by}\n\n"
@@ -152,6 +162,8 @@ KIND_LABELS = {
     "needs.reminder": "DX課題把握アンケートの督促",
     "applications.draft_unsubmitted": "未提出の申込のお知らせ",
     "menus.proposals_open": "支援メニュー提案受付開始のお知らせ",
+    "reviews.start": "審査開始のお知らせ",
+    "reviews.reminder": "未採点のリマインド",
     "decisions.notice": "決定通知のお知らせ",
 }
 
