@@ -20,9 +20,10 @@ from app.core.clock import to_jst
 from app.core.wareki import fiscal_year_label, format_date
 from app.coverage.queries import active_municipalities, is_priority, support_years
 from app.extensions import db
+from app.notifications.recipients import active_staff
 from app.notifications.services import app_url, queue_bulk
 from app.scheduling import cron, job
-from app.tenancy.models import Organisation, OrganisationKind
+from app.tenancy.models import OrganisationKind
 
 OPEN, NUDGE, CLOSING = "calls.open", "calls.priority_nudge", "calls.closing_soon"
 REMIND_DAYS_BEFORE_CLOSE = 7
@@ -56,11 +57,7 @@ def is_open_on(call: Call, day: dt.date) -> bool:
 
 def municipal_users(tenant) -> list[User]:
     """Active municipal staff of the tenant's active municipalities, by municipality (one query)."""
-    stmt = (sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
-            .where(User.tenant_id == tenant.id, User.role == Role.MUNICIPAL, User.is_active_account.is_(True),
-                   Organisation.kind == OrganisationKind.MUNICIPALITY, Organisation.is_active.is_(True))
-            .order_by(Organisation.id, User.id))
-    return list(db.session.scalars(stmt))
+    return active_staff(tenant, Role.MUNICIPAL, organisation_kind=OrganisationKind.MUNICIPALITY)
 
 
 def applied_ids(tenant, call: Call) -> set[int]:

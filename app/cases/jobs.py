@@ -16,7 +16,8 @@ from app.cases.models import Case
 from app.cases.states import AWAITING_STATES, MUNICIPALITY, PROVIDER, approval_target
 from app.core.audit import StateChange
 from app.core.clock import to_jst
-from app.engagements.jobs import REMIND_EVERY_DAYS, staff_by_organisation
+from app.engagements.jobs import REMIND_EVERY_DAYS
+from app.notifications.recipients import staff_by_organisation
 from app.extensions import db
 from app.notifications.services import app_url, queue_bulk
 from app.scheduling import cron, job
@@ -77,7 +78,7 @@ def approval_notices(tenant, now: dt.datetime) -> str:
     """Every morning (07:30 JST): approval requests and weekly reminders for pending cases
     (`notify_case`). Stops once the party has approved or the case left the awaiting states."""
     today, pairs = to_jst(now).date(), pending_cases(tenant)
-    staff = {party: staff_by_organisation(tenant, role, [_organisation_of(c, party) for c, _ in pairs])
+    staff = {party: staff_by_organisation(tenant, role, organisation_ids=[_organisation_of(c, party) for c, _ in pairs])
              for party, role in PARTIES.items()}
     queued = sum(notify_case(tenant, case, entry, today, staff) for case, entry in pairs)
     return f"事例の承認依頼・督促 {queued} 件"

@@ -9,14 +9,14 @@ notice already read by its recipient (seen in the app) is not mailed.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 import sqlalchemy as sa
 
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.core.wareki import format_date
 from app.decisions.models import DecisionNotice
 from app.extensions import db
+from app.notifications.recipients import staff_by_organisation
 from app.notifications.services import app_url, queue_bulk
 from app.scheduling import every, job
 
@@ -32,17 +32,6 @@ def pending_notices(tenant) -> list[DecisionNotice]:
     return list(db.session.scalars(stmt))
 
 
-def recipient_staff(tenant, organisation_ids: set[int]) -> dict[int, list[User]]:
-    """`{organisation_id: [active municipal / provider users]}` (those `is_notice_recipient` admits)."""
-    stmt = (sa.select(User).where(User.tenant_id == tenant.id, User.organisation_id.in_(organisation_ids),
-                                  User.role.in_((Role.MUNICIPAL, Role.PROVIDER)), User.is_active_account.is_(True))
-            .order_by(User.id))
-    staff: dict[int, list[User]] = defaultdict(list)
-    for user in db.session.scalars(stmt):
-        staff[user.organisation_id].append(user)
-    return staff
-
-
 def _values(notice: DecisionNotice) -> dict:
     return {"title": notice.title, "recipient": notice.recipient.name, "kind_label": str(notice.kind.label),
             "respond_by": format_date(notice.respond_by) if notice.respond_by else "－"}
@@ -55,7 +44,8 @@ def mail_notices(tenant, now: dt.datetime) -> str:
     recipient staff member; returns the Japanese summary. Unledgered: idempotent by the dedupe
     key (unique per tenant in the outbox, so two schedulers racing make one row)."""
     notices = pending_notices(tenant)
-    staff, queued = recipient_staff(tenant, {n.recipient_id for n in notices}), 0
+    staff, queued = staff_by_organisation(tenant, Role.MUNICIPAL, Role.PROVIDER,
+                                          organisation_ids={n.recipient_id for n in notices}), 0
     for notice in notices:
         link = app_url("decisions.notice", tenant_slug=tenant.slug, notice_id=notice.id)
         rows = queue_bulk(tenant, staff.get(notice.recipient_id, []), NOTICE, lambda u, n=notice: _values(n),

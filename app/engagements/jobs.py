@@ -8,7 +8,6 @@ per engagement, occasion and user, so a re-run, a second scheduler or a catch-up
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 import sqlalchemy as sa
 
@@ -19,25 +18,13 @@ from app.engagements.models import Engagement
 from app.engagements.overdue import DEFAULT_STALE_WEEKS, report_due_on, report_missing, stale_clause
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.recipients import staff_by_organisation
 from app.notifications.services import app_url, queue_bulk
 from app.scheduling import cron, job
-from app.tenancy.models import Organisation
 
 STALE, REPORT_DUE, REPORT_OVERDUE = "engagements.stale", "engagements.report_due", "engagements.report_overdue"
 REPORT_REMIND_DAYS_BEFORE = 7
 REMIND_EVERY_DAYS = 7
-
-
-def staff_by_organisation(tenant, role: Role, organisation_ids) -> dict[int, list[User]]:
-    """`{organisation_id: [active users of `role`]}` of the given active organisations (one query)."""
-    stmt = (sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
-            .where(User.tenant_id == tenant.id, User.role == role, User.is_active_account.is_(True),
-                   Organisation.is_active.is_(True), Organisation.id.in_(set(organisation_ids)))
-            .order_by(User.id))
-    staff: dict[int, list[User]] = defaultdict(list)
-    for user in db.session.scalars(stmt):
-        staff[user.organisation_id].append(user)
-    return staff
 
 
 def iso_week(day: dt.date) -> str:
@@ -74,7 +61,7 @@ def stale_notices(tenant, now: dt.datetime) -> str:
     "engagements.stale:<engagement>:<week>:<user>"). Stops when a session is logged."""
     today = to_jst(now).date()
     engagements = _engagements(tenant, stale_clause(tenant, today))
-    staff = staff_by_organisation(tenant, Role.PROVIDER, [e.provider_id for e in engagements])
+    staff = staff_by_organisation(tenant, Role.PROVIDER, organisation_ids=[e.provider_id for e in engagements])
     queued = sum(len(_queue(tenant, e, STALE, f"{STALE}:{e.id}:{iso_week(today)}", staff)) for e in engagements)
     return f"滞留のお知らせ {queued} 件"
 
@@ -100,7 +87,7 @@ def report_notices(tenant, now: dt.datetime) -> str:
     (`report_notice`). Stops when the report is filed."""
     today, queued = to_jst(now).date(), 0
     engagements = _engagements(tenant, report_missing())
-    staff = staff_by_organisation(tenant, Role.PROVIDER, [e.provider_id for e in engagements])
+    staff = staff_by_organisation(tenant, Role.PROVIDER, organisation_ids=[e.provider_id for e in engagements])
     for engagement in engagements:
         notice = report_notice(engagement, tenant, today)
         if notice:

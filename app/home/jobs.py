@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.core.clock import to_jst
 from app.core.wareki import format_date
 from app.engagements.jobs import iso_week
-from app.extensions import db
 from app.home.queries import Task, tasks_for
+from app.notifications.recipients import active_staff
 from app.notifications.services import app_url, queue_notification
 from app.scheduling import cron, job
 
 DIGEST = "home.digest"
-
-
-def operators(tenant) -> list[User]:
-    """Active operator accounts of `tenant`."""
-    stmt = sa.select(User).where(User.tenant_id == tenant.id, User.role == Role.OPERATOR,
-                                 User.is_active_account.is_(True)).order_by(User.id)
-    return list(db.session.scalars(stmt))
 
 
 def task_lines(tenant, tasks: list[Task]) -> str:
@@ -44,7 +36,7 @@ def weekly_digest(tenant, now: dt.datetime) -> str:
     whose task list is not empty; returns a short Japanese summary."""
     today, queued = to_jst(now).date(), 0
     week_of = format_date(today - dt.timedelta(days=today.weekday()))
-    for user in operators(tenant):
+    for user in active_staff(tenant, Role.OPERATOR):
         tasks = tasks_for(user, tenant)
         if not tasks:
             continue

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 
 from app.auth.models import Role, User
 from app.calls.jobs import ORDER, annual_calls
@@ -17,7 +16,7 @@ from app.calls.models import Call
 from app.calls.states import CallPhase
 from app.core.clock import to_jst
 from app.core.wareki import fiscal_year_label, format_date
-from app.extensions import db
+from app.notifications.recipients import active_staff
 from app.notifications.services import app_url, queue_bulk
 from app.scheduling import cron, job
 
@@ -31,14 +30,6 @@ def proposals_open_on(call: Call, day: dt.date) -> bool:
     window = call.window(CallPhase.PROPOSALS)
     reached = ORDER.index(call.phase) > ORDER.index(CallPhase.PROPOSALS)
     return bool(window and reached and window.starts_on <= day <= window.ends_on)
-
-
-def provider_users(tenant) -> list[User]:
-    """Active provider staff of the tenant (one query)."""
-    stmt = (sa.select(User).where(User.tenant_id == tenant.id, User.role == Role.PROVIDER,
-                                  User.is_active_account.is_(True), User.organisation_id.is_not(None))
-            .order_by(User.organisation_id, User.id))
-    return list(db.session.scalars(stmt))
 
 
 def _values(call: Call):
@@ -66,7 +57,7 @@ def proposals_open_notices(tenant, now: dt.datetime) -> str:
     link = app_url("menus.my_proposals", tenant_slug=tenant.slug)
     for call in annual_calls(tenant):
         if proposals_open_on(call, day):
-            rows = queue_bulk(tenant, provider_users(tenant), PROPOSALS_OPEN, _values(call),
+            rows = queue_bulk(tenant, active_staff(tenant, Role.PROVIDER), PROPOSALS_OPEN, _values(call),
                               lambda u: f"{PROPOSALS_OPEN}:{call.id}:{u.id}", link)
             queued += len(rows)
     return f"提案受付開始のお知らせ {queued} 件"

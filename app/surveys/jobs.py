@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.auth.models import Role
 from app.core.clock import to_jst
+from app.notifications.recipients import staff_by_organisation
 from app.scheduling import cron, job
-from app.surveys.notices import queue_reminder_notice, reminder_candidates, staff_by_municipality
+from app.surveys.notices import queue_reminder_notice, reminder_candidates
 from app.surveys.requests import ensure_survey_requests, record_reminder
+from app.tenancy.models import OrganisationKind
 
 
 @job("surveys.requests", trigger=cron(hour=6, minute=30), description="事後・追跡アンケートの依頼作成")
@@ -17,6 +20,11 @@ def create_due_requests(tenant, now: dt.datetime) -> str:
     engagement and kind). Returns a short Japanese summary."""
     created = ensure_survey_requests(tenant, today=to_jst(now).date())
     return f"アンケート依頼 {len(created)}件を作成"
+
+
+def _municipal_staff(tenant):
+    """`{municipality_id: [active municipal staff]}` (one query for the whole run)."""
+    return staff_by_organisation(tenant, Role.MUNICIPAL, organisation_kind=OrganisationKind.MUNICIPALITY)
 
 
 @job("surveys.reminders", trigger=cron(hour=6, minute=40), description="未回答アンケートの督促（週1回、回答まで）")
@@ -30,7 +38,7 @@ def send_reminders(tenant, now: dt.datetime) -> str:
     into mail unseen by anyone; the notice links the survey page, where staff answer after login.
     A request whose municipality has no active staff is not marked reminded (nobody was told).
     """
-    today, staff, reminded, queued = to_jst(now).date(), staff_by_municipality(tenant), 0, 0
+    today, staff, reminded, queued = to_jst(now).date(), _municipal_staff(tenant), 0, 0
     for request in reminder_candidates(tenant, today):
         rows = queue_reminder_notice(tenant, request, staff.get(request.engagement.municipality_id, []))
         if rows:

@@ -8,12 +8,10 @@ The link in a notice is the plain survey page of the app (login required); the p
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 import sqlalchemy as sa
 
-from app.auth.models import User
-from app.calls.jobs import municipal_users
+from app.auth.models import Role, User
 from app.calls.models import Call
 from app.calls.states import CallPhase
 from app.core.clock import to_jst
@@ -21,10 +19,12 @@ from app.core.wareki import fiscal_year_of, format_date
 from app.engagements.models import Engagement
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.recipients import active_staff
 from app.notifications.services import app_url, queue_bulk
 from app.surveys.models import SurveyRequest
 from app.surveys.permissions import ANSWERABLE_STATES
 from app.surveys.states import SurveyKind
+from app.tenancy.models import OrganisationKind
 
 REQUEST, REMINDER = "surveys.request", "surveys.reminder"
 # First reminder this many days before the due date, then one every REMIND_EVERY_DAYS until answered.
@@ -33,14 +33,6 @@ REQUEST, REMINDER = "surveys.request", "surveys.reminder"
 REMIND_DAYS_BEFORE_DUE = 3
 REMIND_EVERY_DAYS = 7
 ENDPOINTS = {SurveyKind.INITIAL: "surveys.answer", SurveyKind.FOLLOW_UP: "surveys.follow_up"}
-
-
-def staff_by_municipality(tenant) -> dict[int, list[User]]:
-    """`{municipality_id: [active municipal users]}` of the tenant's active municipalities (one query)."""
-    staff: dict[int, list[User]] = defaultdict(list)
-    for user in municipal_users(tenant):
-        staff[user.organisation_id].append(user)
-    return staff
 
 
 def _values(request: SurveyRequest):
@@ -62,7 +54,8 @@ def queue_request_notice(tenant, request: SurveyRequest) -> list[Notification]:
     """Queue 「事後アンケートのお願い」 (template "surveys.request": menu item, provider, due date,
     link to the survey page) to the municipality's active municipal users, once per request
     (dedupe key "surveys.request:<request>:<user>"). Returns the rows queued now."""
-    users = staff_by_municipality(tenant).get(request.engagement.municipality_id, [])
+    users = active_staff(tenant, Role.MUNICIPAL, organisation_ids=[request.engagement.municipality_id],
+                         organisation_kind=OrganisationKind.MUNICIPALITY)
     return _queue(tenant, request, REQUEST, f"{REQUEST}:{request.id}", users)
 
 
