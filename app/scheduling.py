@@ -10,6 +10,8 @@ own app context and session, scoped to that tenant; a failure in one tenant is l
 others still run. Jobs with a `period` ("day": the JST date of `now`) write a `JobRun` ledger row in
 the same transaction as their effect; its unique key (job, tenant, period) — plus
 `pg_advisory_xact_lock` on PostgreSQL — makes a second scheduler, a retry or a restart a no-op.
+A failed run writes no ledger row (its effect rolled back, so a retry still runs) but a `JobFailure`
+row in a transaction of its own, listed on the operator's /jobs page with the first line of the error.
 The APScheduler process is started only by `flask scheduler run` (below), never
 in `create_app` or a web worker; it runs every job once at start-up to catch up a missed run.
 """
@@ -61,6 +63,27 @@ class JobRun(TenantScoped, Base):
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
 
 
+class JobFailure(TenantScoped, Base):
+    """A run that raised: job, period, when, and the first line of the error (no traceback; the log
+    has it). Not part of the ledger's unique key, so the failure never blocks a retry."""
+
+    __tablename__ = "job_failures"
+    __table_args__ = (sa.Index("ix_job_failures_tenant_failed", "tenant_id", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(sa.String(100))
+    period_key: Mapped[str | None] = mapped_column(sa.String(40))
+    scheduled_for: Mapped[dt.datetime]
+    failed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    error: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
+def error_line(exc: BaseException) -> str:
+    """`"<ExceptionType>: <first line of the message>"`, at most 500 characters."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:500]
+
+
 def cron(**fields) -> CronTrigger:
     """A cron trigger in Asia/Tokyo (e.g. `cron(hour=7)`: every day at 07:00 JST)."""
     return CronTrigger(timezone=JST, **fields)
@@ -74,7 +97,8 @@ def every(**interval) -> IntervalTrigger:
 @dataclass(frozen=True)
 class JobSpec:
     """A registered job. `func(tenant, now) -> summary`; `planned(tenant, now) -> [(date, label)]`
-    lists calendar dates on which it will act (for the operator page); `period` "day" or None."""
+    lists calendar dates on which it will act (for the operator page); `period` "day" or None;
+    `preview(tenant, now) -> [Batch]` the bulk notices it will send (app/notifications/bulk.py)."""
 
     id: str
     func: Callable
@@ -82,15 +106,17 @@ class JobSpec:
     description: str
     period: str | None = "day"
     planned: Callable | None = None
+    preview: Callable | None = None
 
 
 REGISTRY: dict[str, JobSpec] = {}
 
 
-def job(job_id: str, *, trigger, description: str, period: str | None = "day", planned: Callable | None = None):
+def job(job_id: str, *, trigger, description: str, period: str | None = "day", planned: Callable | None = None,
+        preview: Callable | None = None):
     """Register the decorated `func(tenant, now)` as job `job_id` (ids are stable: the ledger uses them)."""
     def register(func):
-        REGISTRY[job_id] = JobSpec(job_id, func, trigger, description, period, planned)
+        REGISTRY[job_id] = JobSpec(job_id, func, trigger, description, period, planned, preview)
         return func
     return register
 
@@ -152,7 +178,21 @@ def run_for_tenant(spec: JobSpec, tenant: Tenant, now: dt.datetime) -> JobOutcom
     except Exception as exc:  # noqa: BLE001 - one tenant's failure must not stop the others
         db.session.rollback()
         log.exception("job %s failed for tenant %s", spec.id, tenant.slug)
-        return JobOutcome(tenant.slug, "failed", f"{type(exc).__name__}: {exc}")
+        record_failure(spec, tenant, now, exc)
+        return JobOutcome(tenant.slug, "failed", error_line(exc))
+
+
+def record_failure(spec: JobSpec, tenant: Tenant, now: dt.datetime, exc: BaseException) -> None:
+    """Commit a `JobFailure` row for a run that raised (after its rollback). A failure to record it
+    is logged, never raised: the other tenants must still run."""
+    try:
+        with tenant_scope(tenant.id):
+            db.session.add(JobFailure(tenant_id=tenant.id, job_id=spec.id, period_key=period_key(spec, now),
+                                      scheduled_for=now, error=error_line(exc)))
+            db.session.commit()
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("could not record the failure of job %s for tenant %s", spec.id, tenant.slug)
 
 
 def _tenant_ids(slugs: list[str] | None) -> list[int]:

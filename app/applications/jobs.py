@@ -18,7 +18,8 @@ from app.calls.jobs import annual_calls, applied_ids, message_values, municipal_
 from app.calls.models import Call
 from app.calls.states import CallPhase
 from app.extensions import db
-from app.notifications.services import app_url, queue_bulk
+from app.notifications.bulk import Batch
+from app.notifications.services import app_url
 from app.scheduling import cron, job
 
 DRAFT_LEFT = "applications.draft_unsubmitted"
@@ -31,18 +32,29 @@ def draft_only_ids(tenant, call: Call) -> set[int]:
     return set(db.session.scalars(stmt)) - applied_ids(tenant, call)
 
 
-@job("applications.draft_reminders", trigger=cron(hour=7, minute=30),
+def _planned(tenant, now: dt.datetime) -> list[tuple[dt.date, str]]:
+    return [(w.starts_on, f"{c.title} 未提出の申込（下書き）のお知らせ") for c in annual_calls(tenant)
+            if (w := c.window(CallPhase.SELECTION))]
+
+
+def draft_batch(tenant, call: Call) -> Batch:
+    """「申込が未提出です」 to the staff of municipalities whose application in `call` is only a draft."""
+    drafts = draft_only_ids(tenant, call)
+    users = [u for u in municipal_users(tenant) if u.organisation_id in drafts]
+    window = call.window(CallPhase.SELECTION)
+    return Batch(DRAFT_LEFT, call.title, window.starts_on if window else None, users, message_values(call),
+                 lambda u: f"{DRAFT_LEFT}:{call.id}:{u.id}", app_url("applications.index", tenant_slug=tenant.slug))
+
+
+def _preview(tenant, now: dt.datetime) -> list[Batch]:
+    return [draft_batch(tenant, c) for c in annual_calls(tenant) if c.phase in (CallPhase.APPLICATIONS, CallPhase.SELECTION)]
+
+
+@job("applications.draft_reminders", trigger=cron(hour=7, minute=30), planned=_planned, preview=_preview,
      description="申込受付終了後、未提出の申込（下書き）がある市町村へのお知らせ")
 def draft_reminders(tenant, now: dt.datetime) -> str:
     """Every morning: for each annual call in 選定・決定, queue 「申込が未提出です」 to the staff of
     municipalities whose application is only a draft (`draft_only_ids`; once per user and call)."""
-    queued = 0
-    link = app_url("applications.index", tenant_slug=tenant.slug)
-    for call in annual_calls(tenant):
-        if call.phase != CallPhase.SELECTION:
-            continue
-        drafts = draft_only_ids(tenant, call)
-        users = [u for u in municipal_users(tenant) if u.organisation_id in drafts]
-        rows = queue_bulk(tenant, users, DRAFT_LEFT, message_values(call), lambda u: f"{DRAFT_LEFT}:{call.id}:{u.id}", link)
-        queued += len(rows)
+    queued = sum(draft_batch(tenant, call).queue(tenant) for call in annual_calls(tenant)
+                 if call.phase == CallPhase.SELECTION)
     return f"未提出の申込のお知らせ {queued} 件"

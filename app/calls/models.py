@@ -39,6 +39,8 @@ class Call(TenantScoped, TimestampMixin, VersionedMixin, Base):
     # 派遣 per applicant body in this fiscal year (1団体につき年５回まで, 003:1646); None = no quota.
     max_dispatches_per_body: Mapped[int | None]
     is_sample: Mapped[bool] = mapped_column(default=False)
+    # Per-call overrides of the reminder timings {key: days} (app/notifications/timings.py; 「通知設定」).
+    notice_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
 
     windows: Mapped[list[CallWindow]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="CallWindow.starts_on"

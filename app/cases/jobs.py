@@ -1,5 +1,6 @@
 """Jobs of the cases domain (issue 6 §3): when a case enters an approval state, notify the party
-whose turn it is (the municipality's and/or the provider's staff), then remind them every week
+whose turn it is (the municipality's and/or the provider's staff), then remind them every
+`case_reminder_every_days` days (default 7; tenant [notices] or the 通知設定 of the engagement's call)
 while it stays pending.
 
 "Entering" is the last `StateChange` of the case into its current state, so a case returned to
@@ -16,10 +17,10 @@ from app.cases.models import Case
 from app.cases.states import AWAITING_STATES, MUNICIPALITY, PROVIDER, approval_target
 from app.core.audit import StateChange
 from app.core.clock import to_jst
-from app.engagements.jobs import REMIND_EVERY_DAYS
 from app.notifications.recipients import staff_by_organisation
 from app.extensions import db
 from app.notifications.services import app_url, queue_bulk
+from app.notifications.timings import timings_by_call
 from app.scheduling import cron, job
 
 REQUEST, REMINDER = "cases.approval_request", "cases.approval_reminder"
@@ -56,12 +57,12 @@ def _queue(tenant, case: Case, kind: str, key: str, users: list[User]) -> int:
     return len(queue_bulk(tenant, users, kind, lambda u: values, lambda u: f"{key}:{u.id}", link))
 
 
-def notify_case(tenant, case: Case, entry: StateChange, today: dt.date, staff) -> int:
+def notify_case(tenant, case: Case, entry: StateChange, today: dt.date, staff, every_days: int = 7) -> int:
     """Queue, for each party to act, the approval request (once per entry into the state, key
     "cases.approval_request:<case>:<entry>:<party>:<user>"); when that was already queued and the
-    case has been pending n·7 days (n ≥ 1), reminder n (key "…reminder:<case>:<entry>:<party>:<n>:<user>").
-    Returns the number of rows queued."""
-    weeks = (today - to_jst(entry.at).date()).days // REMIND_EVERY_DAYS
+    case has been pending n·`every_days` days (n ≥ 1), reminder n (key
+    "…reminder:<case>:<entry>:<party>:<n>:<user>"). Returns the number of rows queued."""
+    weeks = (today - to_jst(entry.at).date()).days // every_days
     queued = 0
     for party in parties_to_act(case):
         users = staff[party].get(_organisation_of(case, party), [])
@@ -72,13 +73,25 @@ def notify_case(tenant, case: Case, entry: StateChange, today: dt.date, staff) -
     return queued
 
 
-@job("cases.approval_notices", trigger=cron(hour=7, minute=30),
-     description="事例の承認依頼と承認待ちの督促（市町村・会員企業、週1回）")
+def _planned(tenant, now: dt.datetime) -> list[tuple[dt.date, str]]:
+    """Pending cases: the next reminder date (entry date + n·`case_reminder_every_days`, today or later)."""
+    today, timings_of, planned = to_jst(now).date(), timings_by_call(tenant), []
+    for case, entry in pending_cases(tenant):
+        every, entered = timings_of(case.engagement.call_id).case_reminder_every_days, to_jst(entry.at).date()
+        occasions = max(1, -(-(today - entered).days // every))
+        planned.append((entered + dt.timedelta(days=occasions * every), f"事例「{case.title}」承認待ちの督促"))
+    return planned
+
+
+@job("cases.approval_notices", trigger=cron(hour=7, minute=30), planned=_planned,
+     description="事例の承認依頼と承認待ちの督促（市町村・会員企業、定期）")
 def approval_notices(tenant, now: dt.datetime) -> str:
-    """Every morning (07:30 JST): approval requests and weekly reminders for pending cases
+    """Every morning (07:30 JST): approval requests and periodic reminders for pending cases
     (`notify_case`). Stops once the party has approved or the case left the awaiting states."""
     today, pairs = to_jst(now).date(), pending_cases(tenant)
     staff = {party: staff_by_organisation(tenant, role, organisation_ids=[_organisation_of(c, party) for c, _ in pairs])
              for party, role in PARTIES.items()}
-    queued = sum(notify_case(tenant, case, entry, today, staff) for case, entry in pairs)
+    timings_of = timings_by_call(tenant)
+    queued = sum(notify_case(tenant, case, entry, today, staff, timings_of(case.engagement.call_id).case_reminder_every_days)
+                 for case, entry in pairs)
     return f"事例の承認依頼・督促 {queued} 件"

@@ -13,11 +13,13 @@ import datetime as dt
 import sqlalchemy as sa
 
 from app.auth.models import Role
+from app.core.clock import to_jst
 from app.core.wareki import format_date
 from app.decisions.models import DecisionNotice
 from app.extensions import db
 from app.notifications.recipients import staff_by_organisation
-from app.notifications.services import app_url, queue_bulk
+from app.notifications.bulk import Batch
+from app.notifications.services import app_url
 from app.scheduling import every, job
 
 NOTICE = "decisions.notice"
@@ -37,18 +39,34 @@ def _values(notice: DecisionNotice) -> dict:
             "respond_by": format_date(notice.respond_by) if notice.respond_by else "－"}
 
 
-@job("decisions.notices", trigger=every(minutes=10), period=None,
+def notice_batch(tenant, notice: DecisionNotice, staff) -> Batch:
+    """The mail of one decision notice to its recipient organisation's staff (`staff`: by organisation)."""
+    return Batch(NOTICE, notice.title, None, staff.get(notice.recipient_id, []), lambda u: _values(notice),
+                 lambda u: f"{NOTICE}:{notice.id}:{u.id}",
+                 app_url("decisions.notice", tenant_slug=tenant.slug, notice_id=notice.id))
+
+
+def _staff(tenant, notices: list[DecisionNotice]):
+    return staff_by_organisation(tenant, Role.MUNICIPAL, Role.PROVIDER, organisation_ids={n.recipient_id for n in notices})
+
+
+def _planned(tenant, now: dt.datetime) -> list[tuple[dt.date, str]]:
+    return [(to_jst(now).date(), f"{n.title}（{n.recipient.name}）") for n in pending_notices(tenant)]
+
+
+def _preview(tenant, now: dt.datetime) -> list[Batch]:
+    notices = pending_notices(tenant)
+    staff = _staff(tenant, notices)
+    return [notice_batch(tenant, n, staff) for n in notices]
+
+
+@job("decisions.notices", trigger=every(minutes=10), period=None, planned=_planned, preview=_preview,
      description="決定通知・割当通知のお知らせ（受領者の担当者へ）")
 def mail_notices(tenant, now: dt.datetime) -> str:
     """Every 10 minutes: queue one notification per pending notice (`pending_notices`) and
     recipient staff member; returns the Japanese summary. Unledgered: idempotent by the dedupe
     key (unique per tenant in the outbox, so two schedulers racing make one row)."""
     notices = pending_notices(tenant)
-    staff, queued = staff_by_organisation(tenant, Role.MUNICIPAL, Role.PROVIDER,
-                                          organisation_ids={n.recipient_id for n in notices}), 0
-    for notice in notices:
-        link = app_url("decisions.notice", tenant_slug=tenant.slug, notice_id=notice.id)
-        rows = queue_bulk(tenant, staff.get(notice.recipient_id, []), NOTICE, lambda u, n=notice: _values(n),
-                          lambda u, n=notice: f"{NOTICE}:{n.id}:{u.id}", link)
-        queued += len(rows)
+    staff = _staff(tenant, notices)
+    queued = sum(notice_batch(tenant, notice, staff).queue(tenant) for notice in notices)
     return f"決定通知のお知らせ {queued} 件"

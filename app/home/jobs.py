@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from app.auth.models import Role
 from app.core.clock import to_jst
 from app.core.wareki import format_date
@@ -29,7 +28,14 @@ def task_lines(tenant, tasks: list[Task]) -> str:
                      for task in tasks)
 
 
-@job("home.weekly_digest", trigger=cron(day_of_week="mon", hour=8, minute=0),
+def _planned(tenant, now: dt.datetime) -> list[tuple[dt.date, str]]:
+    """The next four Mondays (JST)."""
+    today = to_jst(now).date()
+    monday = today + dt.timedelta(days=-today.weekday() % 7)
+    return [(monday + dt.timedelta(weeks=n), "週次のタスク一覧（運用担当者）") for n in range(4)]
+
+
+@job("home.weekly_digest", trigger=cron(day_of_week="mon", hour=8, minute=0), planned=_planned,
      description="運用担当者への週次のタスク一覧（月曜8時、タスクがなければ送信しない）")
 def weekly_digest(tenant, now: dt.datetime) -> str:
     """Queue the weekly digest (template "home.digest": `{tasks}`, `{week_of}`) to each operator

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from app.auth.models import Role, User
 from app.calls.jobs import ORDER, annual_calls
 from app.calls.models import Call
@@ -17,7 +16,8 @@ from app.calls.states import CallPhase
 from app.core.clock import to_jst
 from app.core.wareki import fiscal_year_label, format_date
 from app.notifications.recipients import active_staff
-from app.notifications.services import app_url, queue_bulk
+from app.notifications.bulk import Batch
+from app.notifications.services import app_url
 from app.scheduling import cron, job
 
 PROPOSALS_OPEN = "menus.proposals_open"
@@ -48,16 +48,25 @@ def _planned(tenant, now: dt.datetime) -> list[tuple[dt.date, str]]:
             if (w := c.window(CallPhase.PROPOSALS))]
 
 
-@job("menus.proposals_open", trigger=cron(hour=7, minute=5), planned=_planned,
+def proposals_batch(tenant, call: Call) -> Batch:
+    """The proposal-window notice of `call` to every active provider user (planned: window start)."""
+    window = call.window(CallPhase.PROPOSALS)
+    return Batch(PROPOSALS_OPEN, call.title, window.starts_on if window else None, active_staff(tenant, Role.PROVIDER),
+                 _values(call), lambda u: f"{PROPOSALS_OPEN}:{call.id}:{u.id}",
+                 app_url("menus.my_proposals", tenant_slug=tenant.slug))
+
+
+def _preview(tenant, now: dt.datetime) -> list[Batch]:
+    day = to_jst(now).date()
+    return [proposals_batch(tenant, c) for c in annual_calls(tenant)
+            if (w := c.window(CallPhase.PROPOSALS)) and w.ends_on >= day]
+
+
+@job("menus.proposals_open", trigger=cron(hour=7, minute=5), planned=_planned, preview=_preview,
      description="支援メニュー提案受付開始のお知らせ（全会員企業）")
 def proposals_open_notices(tenant, now: dt.datetime) -> str:
     """Every morning: for each annual call taking proposals today (`proposals_open_on`), queue the
     notice to every active provider user (once per user and call)."""
-    day, queued = to_jst(now).date(), 0
-    link = app_url("menus.my_proposals", tenant_slug=tenant.slug)
-    for call in annual_calls(tenant):
-        if proposals_open_on(call, day):
-            rows = queue_bulk(tenant, active_staff(tenant, Role.PROVIDER), PROPOSALS_OPEN, _values(call),
-                              lambda u: f"{PROPOSALS_OPEN}:{call.id}:{u.id}", link)
-            queued += len(rows)
+    day = to_jst(now).date()
+    queued = sum(proposals_batch(tenant, call).queue(tenant) for call in annual_calls(tenant) if proposals_open_on(call, day))
     return f"提案受付開始のお知らせ {queued} 件"

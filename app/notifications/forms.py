@@ -1,12 +1,14 @@
-"""Forms of the notifications domain: the per-user channel preference and the outbox filter."""
+"""Forms of the notifications domain: the per-user channel preference, the outbox filter and the
+per-call notice settings (通知設定)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms import IntegerField, RadioField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.core.forms import BaseForm
 from app.notifications.states import Channel, NotificationState
+from app.notifications.timings import LIMITS
 
 
 class PreferenceForm(BaseForm):
@@ -24,3 +26,13 @@ class OutboxFilterForm(BaseForm):
 
     state = SelectField(_l("状態"), choices=[SelectChoice("", _l("すべて")), *NotificationState.choices()], validators=[Optional()])
     kind = SelectField(_l("種類"), choices=[SelectChoice("", _l("すべて"))], validators=[Optional()], validate_choice=False)
+
+
+def _days_field(lo: int, hi: int, label) -> IntegerField:
+    return IntegerField(label, validators=[Optional(), NumberRange(lo, hi, message=_l("%(min)s以上%(max)s以下の整数にしてください。"))])
+
+
+# One optional whole-number field per editable timing (blank: the tenant's value from tenant.toml).
+NoticeSettingsForm = type("NoticeSettingsForm", (BaseForm,), {
+    "__doc__": "The operator's per-call overrides of the reminder timings (days; blank = tenant value).",
+    **{key: _days_field(lo, hi, label) for key, (lo, hi, label) in LIMITS.items()}})

@@ -7,7 +7,7 @@ from app.core.pagination import Page, paginate
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.states import NotificationState
-from app.scheduling import JobRun
+from app.scheduling import JobFailure, JobRun
 
 
 def unread_count(tenant, user) -> int:
@@ -51,3 +51,13 @@ def past_runs(tenant, page: int) -> Page:
     """The tenant's job run ledger, newest first, paginated."""
     stmt = sa.select(JobRun).where(JobRun.tenant_id == tenant.id).order_by(JobRun.started_at.desc(), JobRun.id.desc())
     return paginate(stmt, page)
+
+
+def recent_failures(tenant, limit: int = 20) -> list[tuple[JobFailure, bool]]:
+    """The tenant's latest failed runs, newest first, each with True when the same job has since
+    taken effect for the same period (a retry succeeded). One query."""
+    recovered = sa.select(JobRun.id).where(JobRun.tenant_id == tenant.id, JobRun.job_id == JobFailure.job_id,
+                                           JobRun.period_key == JobFailure.period_key).exists()
+    stmt = (sa.select(JobFailure, recovered).where(JobFailure.tenant_id == tenant.id)
+            .order_by(JobFailure.failed_at.desc(), JobFailure.id.desc()).limit(limit))
+    return [(failure, bool(ok)) for failure, ok in db.session.execute(stmt).all()]

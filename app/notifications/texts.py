@@ -85,6 +85,16 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "{municipality} ご担当者様\n\n{fiscal_year}のDX課題把握アンケートへのご回答がまだありません。\n"
         "回答期限：{closes_on}（あと{days_left}日）\n\nログインのうえ、次のページからご回答ください。\n{url}",
     ),
+    "needs.closed": (
+        "【{prefecture}】{fiscal_year} DX課題把握アンケートの回答期間が終了しました（回答 {respondents} 団体）",
+        "運用担当者様\n\n{fiscal_year}のDX課題把握アンケートの回答期間（{opens_on}～{closes_on}）が終了しました。\n"
+        "回答した市町村：{respondents} 団体\n未回答の市町村：{non_respondents} 団体\n\n回答状況は次のページで確認できます。\n{url}",
+    ),
+    "needs.thanks": (
+        "【{prefecture}】{fiscal_year} DX課題把握アンケートへのご回答ありがとうございました",
+        "{municipality} ご担当者様\n\n{fiscal_year}のDX課題把握アンケートにご回答いただき、ありがとうございました。\n"
+        "回答期間は{closes_on}に終了しました。いただいた回答は支援メニューの検討に活用します。\n{url}",
+    ),
     "applications.draft_unsubmitted": (
         "【{prefecture}】{call_title} 申込が未提出です",
         "{municipality} ご担当者様\n\n{call_title}の申込受付は{ends_on}に終了しましたが、"
@@ -111,7 +121,24 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "{recipient} ご担当者様\n\n{title}の{kind_label}を発行しました。\n回答期限：{respond_by}\n\n"
         "ログインのうえ、次のページで内容をご確認ください（確認済みにすると記録されます）。\n{url}",
     ),
+    "accounts.invite": (
+        "【{prefecture}】{tenant_name} 利用者登録のご案内",
+        "{name} 様\n\n{tenant_name}のシステムに{role}として登録されました。\n"
+        "次のリンクからパスワードを設定すると、ログインできるようになります。\n{url}\n\n"
+        "このリンクの有効期限は{expires_in}で、1回だけ使えます。期限が切れた場合は事業担当者に再送を依頼してください。\n"
+        "お心当たりのない場合は、このメールを破棄してください。",
+    ),
+    "accounts.reset": (
+        "【{prefecture}】パスワード再設定のご案内",
+        "{name} 様\n\nパスワード再設定のお申し込みを受け付けました。次のリンクから新しいパスワードを設定してください。\n{url}\n\n"
+        "このリンクの有効期限は{expires_in}で、1回だけ使えます。\n"
+        "お心当たりのない場合は、このメールを破棄してください（パスワードは変更されません）。",
+    ),
 }
+# Kinds always sent by e-mail whatever the user's channel preference (the link is the point), and
+# whose body holds a secret single-use link: screens listing mail should not show their body.
+EMAIL_ALWAYS = frozenset({"accounts.invite", "accounts.reset"})
+SECRET_LINK_KINDS = frozenset({"accounts.invite", "accounts.reset"})
 
 
 class _Keep(dict):
@@ -160,11 +187,15 @@ KIND_LABELS = {
     "home.digest": "週次のタスク一覧",
     "needs.open": "DX課題把握アンケート開始のお知らせ",
     "needs.reminder": "DX課題把握アンケートの督促",
+    "needs.closed": "DX課題把握アンケート締切のお知らせ（運用担当者）",
+    "needs.thanks": "DX課題把握アンケート回答へのお礼",
     "applications.draft_unsubmitted": "未提出の申込のお知らせ",
     "menus.proposals_open": "支援メニュー提案受付開始のお知らせ",
     "reviews.start": "審査開始のお知らせ",
     "reviews.reminder": "未採点のリマインド",
     "decisions.notice": "決定通知のお知らせ",
+    "accounts.invite": "利用者登録（招待）のご案内",
+    "accounts.reset": "パスワード再設定のご案内",
 }
 
 

@@ -1,9 +1,12 @@
 """Views of the notifications domain (routes under /t/<tenant_slug>/): the user's in-app
 notifications and channel preference; for operators the outbox (送信メール), the job schedule with
-past runs, and the preview of the call-open notice before 「送信」."""
+past and failed runs, the preview of every bulk notice the jobs will send (/bulk-notices), the preview of
+the call-open notice before 「送信」, and a call's 通知設定 (reminder timings)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from dataclasses import asdict
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -15,15 +18,17 @@ from app.calls.models import Call
 from app.calls.queries import current_call
 from app.calls.states import CallModel, CallPhase
 from app.core.clock import now_utc
-from app.core.web import get_or_404, get_visible_or_404
+from app.core.web import PAGE_ARG, get_or_404, get_visible_or_404
 from app.extensions import db
 from app.notifications import queries, services
-from app.notifications.forms import OutboxFilterForm, PreferenceForm
+from app.notifications.bulk import preview
+from app.notifications.forms import NoticeSettingsForm, OutboxFilterForm, PreferenceForm
 from app.notifications.models import Notification
 from app.notifications.permissions import is_own_notification
 from app.notifications.states import Channel, NotificationState
-from app.notifications.texts import kind_label, render
-from app.scheduling import upcoming
+from app.notifications.texts import SECRET_LINK_KINDS, kind_label
+from app.notifications.timings import LIMITS, NoticeSettingsError, notice_timings, set_call_timings, tenant_timings
+from app.scheduling import discover, upcoming
 
 bp = Blueprint("notifications", __name__, url_prefix="/t/<tenant_slug>")
 EVERYONE = (Role.OPERATOR, Role.REVIEWER, Role.MUNICIPAL, Role.PROVIDER)
@@ -38,7 +43,7 @@ def _unread_badge():
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return request.args.get("page", 1, type=PAGE_ARG) or 1
 
 
 @bp.route("/notifications")
@@ -94,15 +99,35 @@ def outbox():
                           page=_page())
     return render_template("notifications/outbox.html", form=form, page=page, counts=queries.state_counts(g.tenant),
                            open_call=current_call(g.tenant, CallPhase.APPLICATIONS),
-                           kind_label=kind_label, NotificationState=NotificationState)
+                           kind_label=kind_label, NotificationState=NotificationState,
+                           hidden_body_kinds=_hidden_body_kinds())
+
+
+def _hidden_body_kinds() -> frozenset[str]:
+    """Kinds whose body the 送信メール page does not show: their link sets a password, so only the
+    recipient may see it. With the "store" backend (local development, nothing is mailed) the page
+    is the only way to follow such a link, so it shows them there."""
+    return frozenset() if current_app.config["MAIL_BACKEND"] == "store" else SECRET_LINK_KINDS
 
 
 @bp.route("/jobs")
 @role_required(Role.OPERATOR)
 def jobs():
-    """Scheduled jobs: next runs, the calendar dates they act on, and past runs (the ledger)."""
+    """Scheduled jobs: next runs, the calendar dates they act on, failed runs (失敗, with the first
+    line of the error and whether a retry has since succeeded) and past runs (the ledger)."""
     return render_template("notifications/jobs.html", upcoming=upcoming(g.tenant, now_utc()),
-                           runs=queries.past_runs(g.tenant, _page()))
+                           runs=queries.past_runs(g.tenant, _page()), failures=queries.recent_failures(g.tenant))
+
+
+@bp.route("/bulk-notices")
+@role_required(Role.OPERATOR)
+def bulk_notices():
+    """Every bulk notice the jobs will send (from today on): per occasion the planned date, the
+    recipients (all / not yet sent) and the subject and body of a sample. Nothing is queued here."""
+    now = now_utc()
+    sections = [(spec, [preview(g.tenant, b) for b in spec.preview(g.tenant, now)])
+                for spec in sorted(discover().values(), key=lambda s: s.id) if spec.preview]
+    return render_template("notifications/bulk.html", sections=[s for s in sections if s[1]])
 
 
 @bp.route("/calls/<int:call_id>/open-notice", methods=["GET", "POST"])
@@ -125,8 +150,26 @@ def open_notice(call_id: int):
 
 
 def _render_open_notice(call: Call, sendable: bool):
-    users, nudged = call_jobs.open_notice_recipients(g.tenant, call)
-    sample = {"municipality": "（市町村名）", "url": services.app_url("applications.index", tenant_slug=g.tenant.slug)}
-    values = {**call_jobs.message_values(call)(users[0]), **sample} if users else sample
-    return render_template("notifications/open_notice.html", call=call, users=users, nudged=nudged, sendable=sendable,
-                           notice=render(g.tenant, call_jobs.OPEN, values), nudge=render(g.tenant, call_jobs.NUDGE, values))
+    notice, nudge = (preview(g.tenant, b) for b in call_jobs.open_batches(g.tenant, call))
+    return render_template("notifications/open_notice.html", call=call, users=notice.batch.users,
+                           nudged=nudge.batch.users, sendable=sendable, notice=notice.sample, nudge=nudge.sample)
+
+
+@bp.route("/calls/<int:call_id>/notice-settings", methods=["GET", "POST"])
+@role_required(Role.OPERATOR)
+def notice_settings(call_id: int):
+    """通知設定 of a call: override the tenant's reminder timings (blank = the tenant's value). Audited."""
+    call = get_or_404(Call, call_id, Call.tenant_id == g.tenant.id)
+    form = NoticeSettingsForm(data=call.notice_settings or {})
+    if form.validate_on_submit():
+        try:
+            set_call_timings(call, {key: form[key].data for key in LIMITS}, actor=current_user)
+        except NoticeSettingsError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("通知設定を保存しました。"), "success")
+            return redirect(url_for(".notice_settings", call_id=call.id))
+    return render_template("notifications/notice_settings.html", call=call, form=form, limits=LIMITS,
+                           tenant_values=asdict(tenant_timings(g.tenant)), effective=asdict(notice_timings(g.tenant, call))), \
+        400 if form.is_submitted() else 200

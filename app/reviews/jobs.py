@@ -1,6 +1,7 @@
 """Jobs of the reviews domain: the notice that scoring has started (to every reviewer with an
 assignment of that kind in the call), and one reminder to reviewers with unscored assignments
-3 days before the phase window ends. Dedupe keys "reviews.start:<call>:<target>:<user>" and
+`review_reminder_days_before` days (default 3; tenant [notices] or the call's 通知設定) before the
+phase window ends. Dedupe keys "reviews.start:<call>:<target>:<user>" and
 "reviews.reminder:<call>:<target>:<user>" make each go once, whatever the runs.
 
 Scoring is open while the call is in the target's phase (`SCORING_PHASE`); the phase window's end
@@ -19,12 +20,12 @@ from app.core.clock import to_jst
 from app.core.wareki import fiscal_year_label, format_date
 from app.extensions import db
 from app.notifications.services import app_url, queue_bulk
+from app.notifications.timings import notice_timings
 from app.reviews.models import Review, ReviewAssignment
 from app.reviews.states import SCORING_PHASE, ReviewTarget
 from app.scheduling import cron, job
 
 START, REMINDER = "reviews.start", "reviews.reminder"
-REMIND_DAYS_BEFORE_END = 3
 
 
 def _reviewers(call: Call, target: ReviewTarget, *, unscored_only: bool) -> list[User]:
@@ -49,8 +50,13 @@ def _values(call: Call, target: ReviewTarget, ends_on: dt.date | None):
     return values
 
 
+def reminder_on(tenant, call: Call, ends_on: dt.date) -> dt.date:
+    """First day of the unscored reminder: `ends_on` minus the call's `review_reminder_days_before`."""
+    return ends_on - dt.timedelta(days=notice_timings(tenant, call).review_reminder_days_before)
+
+
 def _planned(tenant, now: dt.datetime) -> list[tuple[dt.date, str]]:
-    return [(w.ends_on - dt.timedelta(days=REMIND_DAYS_BEFORE_END), f"{c.title} {t.label}の未採点リマインド")
+    return [(reminder_on(tenant, c, w.ends_on), f"{c.title} {t.label}の未採点リマインド")
             for c in annual_calls(tenant) for t, phase in SCORING_PHASE.items() if (w := c.window(phase))]
 
 
@@ -58,7 +64,8 @@ def _planned(tenant, now: dt.datetime) -> list[tuple[dt.date, str]]:
      description="審査開始のお知らせ・未採点の審査員へのリマインド")
 def review_notices(tenant, now: dt.datetime) -> str:
     """Every morning, for each annual call in a scoring phase: the start notice to its reviewers,
-    and from 3 days before the phase window ends, one reminder to those with unscored assignments."""
+    and from `reminder_on` (default 3 days before the phase window ends), one reminder to those with
+    unscored assignments."""
     day, queued = to_jst(now).date(), 0
     link = app_url("reviews.index", tenant_slug=tenant.slug)
     for call in annual_calls(tenant):
@@ -70,7 +77,7 @@ def review_notices(tenant, now: dt.datetime) -> str:
             values = _values(call, target, ends_on)
             queued += len(queue_bulk(tenant, _reviewers(call, target, unscored_only=False), START, values,
                                      lambda u, c=call, t=target: f"{START}:{c.id}:{t}:{u.id}", link))
-            if ends_on and ends_on - dt.timedelta(days=REMIND_DAYS_BEFORE_END) <= day <= ends_on:
+            if ends_on and reminder_on(tenant, call, ends_on) <= day <= ends_on:
                 queued += len(queue_bulk(tenant, _reviewers(call, target, unscored_only=True), REMINDER, values,
                                          lambda u, c=call, t=target: f"{REMINDER}:{c.id}:{t}:{u.id}", link))
     return f"審査のお知らせ・リマインド {queued} 件"

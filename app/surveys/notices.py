@@ -67,26 +67,31 @@ def queue_reminder_notice(tenant, request: SurveyRequest, users: list[User]) -> 
     return _queue(tenant, request, REMINDER, key, users)
 
 
-def is_reminder_due(request: SurveyRequest, today: dt.date) -> bool:
-    """True when `today` (JST) is at least REMIND_DAYS_BEFORE_DUE days before `due_on` or later and
-    the last reminder (automatic or the operator's 「未回答者へ督促」) is REMIND_EVERY_DAYS old."""
-    if request.answered_at is not None or today < request.due_on - dt.timedelta(days=REMIND_DAYS_BEFORE_DUE):
+def is_reminder_due(request: SurveyRequest, today: dt.date, days_before: int = REMIND_DAYS_BEFORE_DUE,
+                    every_days: int = REMIND_EVERY_DAYS) -> bool:
+    """True when `today` (JST) is at least `days_before` days before `due_on` or later and the last
+    reminder (automatic or the operator's 「未回答者へ督促」) is `every_days` old (defaults: the
+    constants; the job passes app/notifications/timings.py's values)."""
+    if request.answered_at is not None or today < request.due_on - dt.timedelta(days=days_before):
         return False
     last = request.last_reminded_at
-    return last is None or (today - to_jst(last).date()).days >= REMIND_EVERY_DAYS
+    return last is None or (today - to_jst(last).date()).days >= every_days
 
 
-def reminder_candidates(tenant, today: dt.date) -> list[SurveyRequest]:
+def reminder_candidates(tenant, today: dt.date, timing=None, horizon_days: int = REMIND_DAYS_BEFORE_DUE) -> list[SurveyRequest]:
     """Unanswered requests of answerable engagements whose reminder period has begun by `today`
     (JST): 事後アンケート while the engagement's call is not closed (a finished year is no longer
-    chased), follow-ups only in the fiscal year after the engagement's (when they can be answered)."""
+    chased), follow-ups only in the fiscal year after the engagement's (when they can be answered).
+    `timing(request) -> (days_before, every_days)` (default: the constants) dates each request;
+    `horizon_days` is the largest `days_before` it may return (the SQL pre-filter)."""
     live = sa.select(Call.id).where(Call.id == Engagement.call_id, Call.phase != CallPhase.CLOSED).exists()
     in_window = sa.or_(sa.and_(SurveyRequest.kind == SurveyKind.INITIAL, live),
                        sa.and_(SurveyRequest.kind == SurveyKind.FOLLOW_UP,
                                Engagement.fiscal_year == fiscal_year_of(today) - 1))
     stmt = (sa.select(SurveyRequest).join(Engagement, Engagement.id == SurveyRequest.engagement_id)
             .where(SurveyRequest.tenant_id == tenant.id, SurveyRequest.answered_at.is_(None),
-                   SurveyRequest.due_on <= today + dt.timedelta(days=REMIND_DAYS_BEFORE_DUE),
+                   SurveyRequest.due_on <= today + dt.timedelta(days=max(horizon_days, REMIND_DAYS_BEFORE_DUE)),
                    Engagement.state.in_(ANSWERABLE_STATES), in_window)
             .order_by(SurveyRequest.id))
-    return [r for r in db.session.scalars(stmt) if is_reminder_due(r, today)]
+    timing = timing or (lambda request: (REMIND_DAYS_BEFORE_DUE, REMIND_EVERY_DAYS))
+    return [r for r in db.session.scalars(stmt) if is_reminder_due(r, today, *timing(r))]

@@ -1,7 +1,8 @@
 """Loads `tenants/<slug>/` (tenant.toml + CSV master data) into the database, idempotently.
 
 `tenant.toml` holds identity, `[rules]` (product.md §5), `[calendar]` (phase windows relative to the
-fiscal year) and file names, validated by `app.tenancy.schema`; `municipalities.csv` the municipalities
+fiscal year), the optional `[notices]` (reminder timings, stored as `tenant.rules["notices"]` and read
+through `app.notifications.timings`) and file names, validated by `app.tenancy.schema`; `municipalities.csv` the municipalities
 with their 全国地方公共団体コード; optional `bodies_file` the other applicant bodies (教育委員会・商工会)
 and `providers_file` the registered experts or the commissioned adviser with their themes.
 Errors name the file and the key or row (`TenantDefinitionError`).
@@ -52,6 +53,7 @@ class TenantDefinition:
     municipalities: list[dict] = field(default_factory=list)
     bodies: list[dict] = field(default_factory=list)
     providers: list[dict] = field(default_factory=list)
+    notices: dict = field(default_factory=dict)
 
 
 def lg_code_is_valid(code: str) -> bool:
@@ -90,10 +92,10 @@ def read_definition(folder: Path) -> TenantDefinition:
     if parsed.providers_file:
         providers = _read_providers(folder / parsed.providers_file, {c["code"] for c in categories},
                                     parsed.rules.provider_model)
-    meta = parsed.model_dump(exclude={"rules", "calendar"})
+    meta = parsed.model_dump(exclude={"rules", "calendar", "notices"})
     calendar = parsed.calendar.model_dump(exclude_none=True) if parsed.calendar else {}
     return TenantDefinition(parsed.slug, meta, parsed.rules.model_dump(), calendar, categories, municipalities,
-                            bodies, providers)
+                            bodies, providers, parsed.notices.model_dump())
 
 
 def _rows(path: Path, columns: tuple[str, ...]) -> list[dict]:
@@ -186,7 +188,7 @@ def sync_tenant(definition: TenantDefinition) -> Tenant:
     tenant.council_name = meta.get("council_name", "")
     tenant.is_sample = bool(meta.get("is_sample", False))
     tenant.provider_label = meta.get("provider_label") or "会員企業"
-    tenant.rules = definition.rules
+    tenant.rules = {**definition.rules, "notices": definition.notices}
     tenant.calendar = definition.calendar
     tenant.categories = definition.categories
     db.session.flush()

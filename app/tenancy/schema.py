@@ -1,4 +1,5 @@
-"""The schema of `tenants/<slug>/tenant.toml` (pydantic v2): identity, `[rules]` and `[calendar]`.
+"""The schema of `tenants/<slug>/tenant.toml` (pydantic v2): identity, `[rules]`, `[calendar]` and the
+optional `[notices]` (when reminders go out; app/notifications/timings.py).
 
 Three program shapes are expressed by the rules (product.md §2, §5; digest §2.1, §2.3):
 
@@ -130,6 +131,20 @@ class Calendar(_Strict):
     closing: Window = None
 
 
+class Notices(_Strict):
+    """`[notices]`: days that date the reminders (all optional; defaults = `NoticeTimings`).
+    `*_days_before` 0..60 (0: on the day itself), `*_every_days` 1..60."""
+
+    call_closing_days_before: _int_range(0, 60) = 7
+    needs_reminder_days_before: _int_range(0, 60) = 7
+    review_reminder_days_before: _int_range(0, 60) = 3
+    report_due_days_before: _int_range(0, 60) = 7
+    report_overdue_every_days: _int_range(1, 60) = 7
+    case_reminder_every_days: _int_range(1, 60) = 7
+    survey_reminder_days_before: _int_range(0, 60) = 3
+    survey_reminder_every_days: _int_range(1, 60) = 7
+
+
 class TenantFile(_Strict):
     """The whole tenant.toml."""
 
@@ -146,6 +161,7 @@ class TenantFile(_Strict):
     providers_file: OptionalText = None
     rules: Rules = Rules()
     calendar: Calendar | None = None
+    notices: Notices = Notices()
 
 
 MESSAGES = {

@@ -5,6 +5,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from app.calls.models import Call
 from app.core.clock import JST
 from app.engagements import services
 from app.engagements.jobs import REPORT_DUE, REPORT_OVERDUE, STALE
@@ -12,6 +13,7 @@ from app.engagements.models import Engagement
 from app.engagements.states import EngagementState
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.timings import set_call_timings
 from app.scheduling import run_job
 from tests.conftest import in_tenant
 from tests.engagements import builders
@@ -92,3 +94,20 @@ def test_report_reminder_before_due_then_weekly_while_overdue_until_filed(app):
         db.session.commit()
     run(app, "engagements.report_notices", "2025-04-15")
     assert len(notices(app, REPORT_OVERDUE)) == 2, "no reminder once the report is filed"
+
+
+def test_the_tenant_and_the_engagements_call_set_the_report_reminder_days(app):
+    """[notices] report_due_days_before = 3 moves the first notice to 3 days before the due date; the
+    call's 通知設定 (report_overdue_every_days = 2) makes the overdue notices every 2 days."""
+    engagement_id = _completed_without_report(app, "2025-03-01")  # due 2025-03-31
+    with in_tenant(app) as tenant:
+        tenant.rules = {**tenant.rules, "notices": {"report_due_days_before": 3}}
+        call = db.session.get(Call, db.session.get(Engagement, engagement_id).call_id)
+        set_call_timings(call, {"report_overdue_every_days": 2}, actor=None)
+        db.session.commit()
+    run(app, "engagements.report_notices", "2025-03-24", "2025-03-27")
+    assert notices(app, REPORT_DUE) == [], "not 7 days before any more"
+    run(app, "engagements.report_notices", "2025-03-28")
+    assert len(notices(app, REPORT_DUE)) == 1
+    run(app, "engagements.report_notices", "2025-04-01", "2025-04-02", "2025-04-03")
+    assert len(notices(app, REPORT_OVERDUE)) == 2, "overdue on 04-01 and again on 04-03"

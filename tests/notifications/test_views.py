@@ -2,8 +2,9 @@
 notifications with the unread count in the header, read marks and the channel preference."""
 import sqlalchemy as sa
 
-from app.auth.models import Role
-from app.calls.jobs import NUDGE, OPEN
+from app.auth.models import Role, User
+from app.calls.jobs import NUDGE, OPEN, queue_open_notices
+from app.calls.models import Call
 from app.calls.states import CallPhase
 from app.extensions import db
 from app.notifications.models import Notification, NotificationPreference
@@ -11,6 +12,7 @@ from app.notifications.services import queue_notification
 from app.notifications.states import Channel
 from tests import factories
 from tests.applications.builders import call_with_menu
+from tests.calls.test_jobs import at
 from tests.conftest import in_tenant, login
 
 BASE = "/t/fukushima"
@@ -93,3 +95,52 @@ def test_the_schedule_page_lists_jobs_and_past_runs(app, client):
     login(client, "op@example.jp")
     page = client.get(f"{BASE}/jobs").get_data(as_text=True)
     assert "calls.open_notices" in page and "募集開始のお知らせ 2 件" in page and "次回実行" in page
+
+
+def test_the_bulk_notice_page_previews_what_the_jobs_will_send_without_queuing(app, client, monkeypatch):
+    """On 2025-05-01 the FY2025 call's open notice (planned 2025-05-16) and closing reminder are shown
+    with their recipients and a rendered sample; nothing enters the outbox."""
+    _world(app)
+    with in_tenant(app):
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
+    monkeypatch.setattr("app.notifications.views.now_utc", lambda: at("2025-05-01"))
+    login(client, "op@example.jp")
+    page = client.get(f"{BASE}/bulk-notices").get_data(as_text=True)
+    assert "募集開始のお知らせ" in page and "5月16日" in page
+    assert "申込受付を開始しました" in page, "the rendered subject of the sample"
+    assert "2 名（うち未送信 2 名）" in page, "both municipal users, none queued yet"
+    assert "申込締切前のお知らせ" in page
+    with in_tenant(app):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == before
+    with in_tenant(app) as tenant:
+        queue_open_notices(tenant, db.session.get(Call, _call_id(tenant)))
+        db.session.commit()
+    assert "2 名（うち未送信 0 名）" in client.get(f"{BASE}/bulk-notices").get_data(as_text=True)
+
+
+def test_the_bulk_notice_page_is_for_operators_only(app, client):
+    _world(app)
+    login(client, "m@example.jp")
+    assert client.get(f"{BASE}/bulk-notices").status_code in (403, 404)
+
+
+def _call_id(tenant) -> int:
+    return db.session.scalar(sa.select(Call.id).where(Call.tenant_id == tenant.id, Call.fiscal_year == 2025))
+
+
+def test_the_outbox_hides_password_links_unless_mail_is_only_stored(app, client):
+    """An invitation or reset link sets a password: with real mail (smtp) only its recipient may see
+    it, so 送信メール shows the subject, not the body; the local "store" backend shows it."""
+    _world(app)
+    with in_tenant(app) as tenant:
+        municipal = db.session.scalar(sa.select(User).where(User.email == "m@example.jp"))
+        queue_notification(tenant, municipal, "accounts.reset", {"url": "https://example.jp/reset/SECRET-TOKEN", "expires_in": "1時間"},
+                           link="https://example.jp/reset/SECRET-TOKEN")
+        db.session.commit()
+    login(client, "op@example.jp")
+    app.config["MAIL_BACKEND"] = "smtp"
+    page = client.get(f"{BASE}/outbox").get_data(as_text=True)
+    assert "SECRET-TOKEN" not in page and "表示しません" in page
+    assert "申込受付は6月14日までです" in page  # other mail keeps its body
+    app.config["MAIL_BACKEND"] = "store"
+    assert "SECRET-TOKEN" in client.get(f"{BASE}/outbox").get_data(as_text=True)

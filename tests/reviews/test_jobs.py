@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.calls.states import CallPhase
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.timings import set_call_timings
 from app.reviews.assignment import add_assignment
 from app.reviews.jobs import REMINDER, START
 from app.reviews.services import score_proposal
@@ -45,3 +46,18 @@ def test_start_notice_once_and_one_reminder_to_reviewers_with_unscored_assignmen
     _run(app, ends_on - dt.timedelta(days=2))
     assert _sent(app, REMINDER) == [ids[1]], "once, only to the reviewer with an unscored assignment"
     assert _sent(app, START) == sorted(ids), "the start notice is not repeated"
+
+
+def test_the_calls_notice_setting_moves_the_unscored_reminder(app):
+    with in_tenant(app) as t:
+        call, (one, _two) = proposals_in_review(t)
+        late = reviewer(t, "late@example.jp")
+        add_assignment(call, ReviewTarget.PROPOSAL, one, late, actor=None)
+        t.rules = {**t.rules, "notices": {"review_reminder_days_before": 1}}
+        set_call_timings(call, {"review_reminder_days_before": 6}, actor=None)
+        ends_on, late_id = call.window(CallPhase.MENU_REVIEW).ends_on, late.id
+        db.session.commit()
+    _run(app, ends_on - dt.timedelta(days=7))
+    assert _sent(app, REMINDER) == []
+    _run(app, ends_on - dt.timedelta(days=6))
+    assert _sent(app, REMINDER) == [late_id], "the call says 6 days ahead (the tenant 1, the default 3)"

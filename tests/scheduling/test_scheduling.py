@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from app import create_app
 from app.core.clock import JST
 from app.extensions import db
-from app.scheduling import REGISTRY, JobRun, build_scheduler, cron, discover, job, run_job, upcoming
+from app.auth.models import Role
+from app.scheduling import REGISTRY, JobFailure, JobRun, build_scheduler, cron, discover, job, run_job, upcoming
 from app.tenancy.models import Tenant
-from tests.conftest import in_tenant
+from tests import factories
+from tests.conftest import in_tenant, login
 
 NOW = dt.datetime(2025, 3, 31, 22, 30, tzinfo=dt.timezone.utc)  # 2025-04-01 07:30 JST: a new fiscal year
 
@@ -94,3 +96,44 @@ def test_upcoming_lists_next_fire_times_in_tokyo_and_calendar_dates(app):
     with in_tenant(app) as tenant:
         rows = {u.spec.id: u for u in upcoming(tenant, NOW)}
     assert rows["calls.open_notices"].next_run == dt.datetime(2025, 4, 2, 7, 0, tzinfo=JST)
+
+
+def test_a_failed_run_is_recorded_without_its_traceback_and_a_later_success_still_runs(app, client):
+    attempts = []
+
+    @job("test.fails_once", trigger=cron(hour=3), description="テスト")
+    def fails_once(tenant, now):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("SMTP接続に失敗しました\nTraceback (most recent call last): secret detail")
+        return "完了"
+
+    try:
+        with app.app_context():
+            first = run_job("test.fails_once", now=NOW, tenant_slugs=["fukushima"])[0]
+        with in_tenant(app):
+            failures = db.session.execute(sa.select(JobFailure.job_id, JobFailure.period_key, JobFailure.error)).all()
+        assert first.status == "failed"
+        assert failures == [("test.fails_once", "2025-04-01", "RuntimeError: SMTP接続に失敗しました")]
+        with in_tenant(app) as tenant:
+            factories.user(tenant, Role.OPERATOR, "op@example.jp")
+            db.session.commit()
+        login(client, "op@example.jp")
+        page = client.get("/t/fukushima/jobs").get_data(as_text=True)
+        assert "失敗" in page and "SMTP接続に失敗しました" in page and "Traceback" not in page and "その後成功" not in page
+        with app.app_context():
+            assert run_job("test.fails_once", now=NOW, tenant_slugs=["fukushima"])[0].status == "done"
+        page = client.get("/t/fukushima/jobs").get_data(as_text=True)
+        assert "その後成功" in page
+    finally:
+        REGISTRY.pop("test.fails_once")
+
+
+def test_every_calendar_job_lists_its_upcoming_runs(app):
+    """Jobs acting on dates show them on /jobs; only the drains that run every few minutes have none."""
+    undated = {spec.id for spec in discover().values() if spec.planned is None}
+    assert undated <= {"notifications.deliver_outbox", "surveys.requests", "exports.run_queued"}, undated
+    with in_tenant(app) as tenant:
+        rows = {u.spec.id: u for u in upcoming(tenant, NOW)}
+    monday = rows["home.weekly_digest"].planned[0][0]
+    assert monday == dt.date(2025, 4, 7) and monday.weekday() == 0

@@ -6,10 +6,12 @@ import datetime as dt
 import sqlalchemy as sa
 
 from app.auth.models import Role
+from app.calls.models import Call
 from app.core.clock import JST
 from app.engagements.models import Engagement
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.timings import set_call_timings
 from app.scheduling import run_job
 from app.surveys.jobs import send_reminders
 from app.surveys.models import SurveyRequest
@@ -105,3 +107,20 @@ def test_two_runs_the_same_day_queue_one_reminder(app):
         assert send_reminders(tenant, at("2025-02-10", hour=12)).startswith("アンケート督促 0件")
         db.session.commit()
     assert len(_notices(app, REMINDER)) == 1
+
+
+def test_the_tenant_and_the_call_set_when_survey_reminders_start_and_repeat(app):
+    """[notices] survey_reminder_days_before = 10; the engagement's call: every 3 days."""
+    engagement_id = _arrange(app)
+    with in_tenant(app) as tenant:
+        tenant.rules = {**tenant.rules, "notices": {"survey_reminder_days_before": 10}}
+        call = db.session.get(Call, db.session.get(Engagement, engagement_id).call_id)
+        set_call_timings(call, {"survey_reminder_every_days": 3}, actor=None)
+        db.session.commit()
+    _remind(app, "2025-01-20")
+    assert _notices(app, REMINDER) == [], "11 days before the due date"
+    _remind(app, "2025-01-21")
+    _remind(app, "2025-01-23")
+    assert len(_notices(app, REMINDER)) == 1, "not again within 3 days"
+    _remind(app, "2025-01-24")
+    assert len(_notices(app, REMINDER)) == 2
