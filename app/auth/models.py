@@ -44,6 +44,9 @@ class User(UserMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[dt.datetime | None]
+    # TOTP (app/auth/mfa.py): base32 secret once enrolled; the last accepted 30-s step (replay guard).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
@@ -53,3 +56,55 @@ class User(UserMixin, TimestampMixin, Base):
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+
+class UserSession(Base):
+    """One login's server-side session (issue 7 §1). The cookie holds a random id; this row holds
+    only its sha256 (`token_hash`), so a database dump does not give usable cookies. A request is
+    accepted only while the row is live: not revoked, not idle too long, not too old."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    authenticated_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    revoke_reason: Mapped[str] = mapped_column(sa.String(40), default="")
+    # Failed re-authentications on this session: too many end it (a stolen cookie cannot guess the
+    # password for long, and cannot lock the owner's account either).
+    reauth_failures: Mapped[int] = mapped_column(default=0)
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class LoginThrottle(Base):
+    """Failed-login counter per (tenant, normalised e-mail), also for e-mails with no account, so
+    that password guessing is slowed per account in the database (works on SQLite)."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (sa.UniqueConstraint("tenant_key", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    # tenant_id or 0 for platform admins: NULLs are never equal in a UNIQUE constraint.
+    tenant_key: Mapped[int] = mapped_column(default=0)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[dt.datetime | None]
+    locked_until: Mapped[dt.datetime | None]
+    lock_count: Mapped[int] = mapped_column(default=0)
+
+
+class RecoveryCode(Base):
+    """A single-use TOTP recovery code, stored as an argon2id hash (app/auth/mfa.py)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    used_at: Mapped[dt.datetime | None]

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app.auth.models import Role
 from app.auth.permissions import is_member, role_required
+from app.auth.sessions import recent_auth_required
 from app.core.excel import XLSX_MIMETYPE, workbook_response
 from app.core.web import get_visible_or_404
 from app.exports import services
@@ -61,7 +62,7 @@ def _view_for(export: ListExport):
 
 
 for _export in load_all().values():
-    bp.add_url_rule(f"/exports/{_export.name}.xlsx", endpoint=f"list_{_export.name}", view_func=_view_for(_export))
+    bp.add_url_rule(f"/exports/{_export.name}.xlsx", endpoint=f"list_{_export.name}", view_func=recent_auth_required(_view_for(_export)))
 
 
 def _load(job_id: int) -> ExportJob:

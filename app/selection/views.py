@@ -10,10 +10,11 @@ from app.applications.queries import published_menu_items
 from app.core.pagination import paginate
 from app.auth.models import Role
 from app.auth.permissions import role_required
+from app.auth.sessions import recent_auth_required
 from app.calls.models import Call
 from app.calls.queries import current_call
 from app.calls.states import CallPhase
-from app.core.web import get_or_404
+from app.core.web import ID_ARG, PAGE_ARG, get_or_404
 from app.coverage.what_if import coverage_what_if
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
@@ -48,7 +49,7 @@ def _row_form(allocation: Allocation, failed: tuple[int, AdjustForm] | None) -> 
 def _render(call: Call, status: int = 200, failed: tuple[int, AdjustForm] | None = None):
     """The selection page; `failed` keeps what the operator typed in the row that was refused."""
     selection = queries.selection_of(g.tenant, call) if is_selection_available(call) else None
-    page = paginate(queries.allocations_stmt(g.tenant, selection), request.args.get("page", 1, type=int)) if selection else None
+    page = paginate(queries.allocations_stmt(g.tenant, selection), request.args.get("page", 1, type=PAGE_ARG)) if selection else None
     forms = {a.id: _row_form(a, failed) for a in page.items} if page else {}
     editable = can_change_selection(call, selection)
     what_if = None
@@ -69,7 +70,7 @@ def _refused(call: Call, exc: Exception, failed=None):
 
 def _seen_version() -> int | None:
     """The version of the row the operator saw (`?version=` on the form's action), if given."""
-    return request.args.get("version", type=int)
+    return request.args.get("version", type=ID_ARG)
 
 
 @bp.route("/calls/<int:call_id>/selection")
@@ -114,11 +115,12 @@ def adjust(allocation_id: int):
         return _refused(call, exc, failed=(allocation.id, form))
     db.session.commit()
     flash(_("%(name)s の決定を変更しました。", name=allocation.application.municipality.name), "success")
-    return redirect(url_for(".detail", call_id=call.id, page=request.args.get("page", 1, type=int)))
+    return redirect(url_for(".detail", call_id=call.id, page=request.args.get("page", 1, type=PAGE_ARG)))
 
 
 @bp.route("/calls/<int:call_id>/selection/confirm", methods=["POST"])
 @role_required(Role.OPERATOR)
+@recent_auth_required
 def confirm(call_id: int):
     """Confirm the selection: decisions for every application and one engagement per selected one."""
     call = _load_call(call_id)
