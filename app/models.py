@@ -1,4 +1,5 @@
 """Imports every model so that the metadata (and Alembic autogenerate) sees all tables."""
+from app.accounts.models import AccountToken  # noqa: F401
 from app.applications.models import Application, ApplicationChoice  # noqa: F401
 from app.auth.models import User  # noqa: F401
 from app.calls.models import Call, CallWindow  # noqa: F401

@@ -33,7 +33,8 @@ def seed_demo(*, confirm_fy2024: bool = True) -> str:
     call (so `make run` can call it every time without touching real or earlier data).
     """
     if current_app.config["APP_ENV"] == "production":
-        raise SeedRefused("the demo seed has known passwords and never runs in production")
+        raise SeedRefused("デモデータには既知のパスワードがあるため、本番環境（APP_ENV=production）では投入できません。"
+                          " / The demo seed has known passwords and never runs in production.")
     samples = seed_sample_tenants()
     tenant = sync_tenant(read_definition(tenant_folder(current_app.config["TENANTS_DIR"], "fukushima")))
     with tenant_scope(tenant.id):

@@ -66,6 +66,7 @@ FOREIGN_MODELS.update(notification_id=Notification)  # an in-app notification to
 FOREIGN_MODELS.update(run_id=ImportRun)  # an Excel import (operator only)
 FOREIGN_MODELS.update(attachment_id=SessionAttachment)  # a file of B's session (provider P, B, operator)
 FOREIGN_MODELS.update(job_id=ExportJob)  # an export job requested by municipal_B (Excel出力)
+FOREIGN_MODELS.update(user_id=User)  # a second staff member of B (ユーザー管理, operator only)
 
 ADMIN = "admin"  # the "tenant slug" of platform admins, who log in at /admin/login
 
@@ -197,6 +198,7 @@ def _foreign_objects(tenant, orgs, world: World) -> None:
     _needs_objects(tenant, orgs, world)
     _notification_objects(tenant, orgs, world)
     _export_objects(tenant, world)
+    _user_objects(orgs, world)
 
 
 def _attachment_objects(tenant, session: SupportSession, world: World) -> None:
@@ -233,6 +235,14 @@ def _request_objects(tenant, orgs, world: World) -> None:
                                state=ApplicationState.SUBMITTED, issue=f"{MARK} B市の依頼", submitted_at=utcnow()))
     _add(ApplicationChoice(tenant_id=tenant.id, application_id=request.id, rank=1, menu_item_id=item.id))
     world.foreign.update(request_id=request.id)
+
+
+def _user_objects(orgs, world: World) -> None:
+    """A second account of B, logged in nowhere (so that an owner deactivating it in the POST
+    control does not log out a subject); only operators of Fukushima may manage it."""
+    user = _add(User(tenant_id=orgs["B"].tenant_id, email="b-staff@isolation.example.jp", display_name=f"{MARK} B市職員",
+                     role=Role.MUNICIPAL, password_hash=hash_password(factories.PASSWORD), organisation=orgs["B"]))
+    world.foreign.update(user_id=user.id)
 
 
 def _export_objects(tenant, world: World) -> None:

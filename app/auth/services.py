@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.auth.models import Role, User
-from app.auth.passwords import MIN_LENGTH, dummy_hash, hash_password, verify_password
+from app.auth.passwords import dummy_hash, hash_password, password_problems, verify_password
 from app.auth.queries import find_user_for_login
 from app.core.audit import record_audit
 from app.core.db import utcnow
@@ -25,14 +25,17 @@ def create_user(
     organisation: Organisation | None = None,
     actor: User | None = None,
 ) -> User:
-    """Create an account. Raises `AccountError` for a duplicate e-mail or a too-short password.
+    """Create an account. Raises `AccountError` for a duplicate e-mail or a password that breaks
+    the rules of `app.auth.passwords.password_problems` (the first problem is the message).
 
     Give `password`, or `password_hash` (an argon2 hash made by `hash_password`) when many
-    accounts share one initial secret, as the demo accounts do. `organisation` must belong to
-    `tenant_id`; platform admins (`tenant_id=None`) have none.
+    accounts share one initial secret, as the demo accounts do, or when the account is invited
+    (`app.accounts.services.invite_user` gives the hash of a random secret nobody knows).
+    `organisation` must belong to `tenant_id`; platform admins (`tenant_id=None`) have none.
     """
-    if not password_hash and len(password) < MIN_LENGTH:
-        raise AccountError(f"パスワードは{MIN_LENGTH}文字以上にしてください。")
+    problems = [] if password_hash else password_problems(password, context=(email, display_name))
+    if problems:
+        raise AccountError(problems[0])
     if find_user_for_login(tenant_id, email) is not None:
         raise AccountError("このメールアドレスは既に登録されています。")
     if organisation is not None and organisation.tenant_id != tenant_id:
