@@ -2,7 +2,8 @@
 
 `StateChange` is the history row every `transition_<noun>()` writes (who moved what from which state
 to which, when, with what note). `AuditEvent` records security-relevant actions (logins, transitions,
-assignments, exports). Neither is ever updated or deleted by application code.
+assignments, exports). Neither is ever updated or deleted: database triggers refuse it (migration
+o3_audit_append_only).
 """
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ class AuditEvent(Base):
     """An audited action. `tenant_id` is null only for platform-level events."""
 
     __tablename__ = "audit_events"
+    # The 監査ログ page lists one tenant's events newest first.
+    __table_args__ = (sa.Index("ix_audit_events_tenant_at", "tenant_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), index=True)

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from app.core.pagination import Page
+from app.core.web import ID_ARG
 
 DOMAIN_MODULES = (
     "app.calls.exports", "app.menus.exports", "app.reviews.exports", "app.applications.exports",
     "app.selection.exports", "app.decisions.exports", "app.relationships.exports", "app.engagements.exports",
-    "app.surveys.exports", "app.cases.exports", "app.coverage.exports",
+    "app.surveys.exports", "app.cases.exports", "app.coverage.exports", "app.audit.exports",
 )
 
 
@@ -53,9 +54,12 @@ class ExportContext:
         return self.cache[key]
 
     def int_param(self, name: str) -> int | None:
-        """The query parameter `name` as an int, or None when missing or not a number."""
-        value = self.params.get(name, "")
-        return int(value) if value.isdigit() else None
+        """The query parameter `name` as an int, or None when missing, not a number or beyond an
+        INTEGER column's range (`app.core.web.ID_ARG`)."""
+        try:
+            return ID_ARG(self.params.get(name, ""))
+        except ValueError:
+            return None
 
     def enum_param(self, name: str, enum_cls):
         """The query parameter `name` as a member of `enum_cls`, or None when not one."""
