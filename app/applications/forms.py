@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from app.core.forms import BaseForm, strip_filter
@@ -32,6 +32,7 @@ class _ApplicationFields(BaseForm):
     contact_phone = StringField(_l("担当者電話番号"), filters=[strip_filter], validators=[
         Optional(), Length(max=40, message=_l("40文字以内で入力してください。")),
         Regexp(r"^[0-9０-９()（）+\-‐－ ]+$", message=_l("電話番号は数字とハイフンで入力してください。"))])
+    version_id = HiddenField()  # the version being edited, to detect a concurrent save
 
     def choice_fields(self) -> list[SelectField]:
         """The rank fields, first choice first."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.applications.models import Application, ApplicationChoice
 from app.applications.queries import active_application_count, published_menu_items
@@ -12,6 +13,7 @@ from app.applications.states import DECIDED, EDITABLE, TRANSITIONS, ApplicationS
 from app.calls.models import Call
 from app.calls.states import CallPhase
 from app.core.audit import apply_transition, record_audit, record_transition
+from app.core.conflicts import guard_version
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.extensions import db
@@ -20,6 +22,9 @@ from app.tenancy.models import Organisation, OrganisationKind, Tenant
 
 TEXT_FIELDS = ("issue", "goal", "desired_timing", "contact_name", "contact_email", "contact_phone")
 ISSUE_MAX = 2000
+CONFLICT_LABELS = {"choices": _l("希望する支援メニュー"), "issue": _l("課題"), "goal": _l("目指す姿・目標"),
+                   "desired_timing": _l("希望する支援時期"), "contact_name": _l("担当者名"),
+                   "contact_email": _l("担当者メールアドレス"), "contact_phone": _l("担当者電話番号")}
 
 
 class ApplicationError(ValueError):
@@ -122,12 +127,27 @@ def create_application_row(call: Call, body: Organisation, *, actor, choices: li
     return application
 
 
-def update_application(application: Application, *, actor, choices: list[MenuItem], **fields) -> Application:
+def _choice_lines(items: list[MenuItem]) -> list[str]:
+    return [f"{rank}. No.{item.number} {item.title}" for rank, item in enumerate(items, start=1)]
+
+
+def _conflict_values(application: Application) -> dict:
+    """The stored choices and text fields, as the conflict page compares them with the user's input."""
+    stored = [c.menu_item for c in sorted(application.choices, key=lambda c: c.rank)]
+    return {"choices": _choice_lines(stored), **{k: getattr(application, k) for k in TEXT_FIELDS}}
+
+
+def update_application(application: Application, *, actor, choices: list[MenuItem], version_id: int | None = None,
+                       **fields) -> Application:
     """Change the choices and text fields (`TEXT_FIELDS`) of a draft or returned application.
 
-    Raises `ApplicationError` when it is not editable (state or call phase), for unknown fields,
+    `version_id` is the version the form started from: when someone saved a different content in
+    between, raises `ConflictError` (the page that shows the other edit; quality.md). Raises
+    `ApplicationError` when it is not editable (state or call phase), for unknown fields,
     invalid choices or an empty/too long issue.
     """
+    mine = {"choices": _choice_lines(choices), **{k: (fields.get(k) or "").strip() for k in TEXT_FIELDS if k in fields}}
+    guard_version(application, version_id, mine=mine, theirs=lambda: _conflict_values(application), labels=CONFLICT_LABELS)
     if application.state not in EDITABLE:
         raise ApplicationError(_("この申込は現在編集できません。"))
     _require_open(application.call)
@@ -139,8 +159,8 @@ def update_application(application: Application, *, actor, choices: list[MenuIte
     _check_choices(application.call, choices)
     for key, value in merged.items():
         setattr(application, key, (value or "").strip())
+    application.updated_at = utcnow()  # before the choices' flush: one UPDATE, one version step per save
     _set_choices(application, choices)
-    application.updated_at = utcnow()
     db.session.flush()
     record_audit("application.update", tenant_id=application.tenant_id, actor=actor, target=application,
                  changes={"choices": [item.id for item in choices], **{k: merged[k] for k in ("issue", "goal")}})

@@ -24,8 +24,9 @@ from app.calls.models import Call
 from app.calls.queries import current_call
 from app.calls.states import CallPhase
 from app.core.audit import history_for
+from app.core.conflicts import submitted_version
 from app.core.pagination import paginate
-from app.core.web import get_or_404, get_visible_or_404
+from app.core.web import PAGE_ARG, get_or_404, get_visible_or_404
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 
@@ -152,7 +153,7 @@ def edit(application_id: int):
         return _render_form(form, call, application.municipality, application, status=400 if form.is_submitted() else 200)
     try:
         update_application(application, actor=current_user, choices=menu_items_by_ids(call, form.chosen_ids()),
-                           **_text_fields(form))
+                           version_id=submitted_version(form.version_id.data), **_text_fields(form))
     except ApplicationError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -229,7 +230,7 @@ def call_applications(call_id: int):
     ids = queries.municipality_ids_of_call(g.tenant, call)
     history, priority = queries.priority_flags(g.tenant, call, ids)
     stmt = queries.call_applications_stmt(g.tenant, call, state=state, municipality_ids=priority if priority_only else None)
-    page = paginate(stmt, request.args.get("page", 1, type=int))
+    page = paginate(stmt, request.args.get("page", 1, type=PAGE_ARG))
     return render_template("applications/call_applications.html", call=call, page=page, history=history,
                            priority=priority, counts=queries.call_counts(g.tenant, call), state=state,
                            priority_only=priority_only, states=queries.LISTED)

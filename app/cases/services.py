@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.applications.models import Application
 from app.auth.models import Role
@@ -19,6 +20,7 @@ from app.cases.publication import search_text_of
 from app.cases.states import (APPROVAL_EDGES, AWAITING_STATES, DX_STEPS, HOLDABLE_FIELDS, MUNICIPALITY, TEXT_FIELDS,
                               TRANSITIONS, CaseState)
 from app.core.audit import apply_transition, record_audit, record_transition
+from app.core.conflicts import guard_version
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.engagements.services import report_of
@@ -28,6 +30,7 @@ from app.surveys.queries import response_of
 from app.tenancy.models import Tenant
 
 DRAFTABLE_STATES = {EngagementState.COMPLETED, EngagementState.CLOSED}
+CONFLICT_LABELS = {**TEXT_FIELDS, "dx_step": _l("DXステップ"), "categories": _l("分類"), "population": _l("人口（人）")}
 EDITABLE_FIELDS = ("title", "key_points", "overview", "outcomes", "dx_step", "categories", "population",
                    "population_basis", "related_url", "similar_organisations")
 
@@ -89,21 +92,32 @@ def _check_fields(fields: dict, tenant: Tenant) -> None:
         raise CaseError(_("関連URLは http:// または https:// で始まるURLを入力してください。"))
 
 
+def _conflict_view(fields: dict, tenant: Tenant) -> dict:
+    """`fields` as the conflict page shows them: category and DX step labels instead of codes."""
+    labels = {c["code"]: c["label"] for c in tenant.categories or []}
+    view = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    if "categories" in view:
+        view["categories"] = [labels.get(code, code) for code in view["categories"] or []]
+    if view.get("dx_step") is not None:
+        view["dx_step"] = DX_STEPS.get(view["dx_step"], view["dx_step"])
+    return view
+
+
 def update_case(case: Case, *, actor, version_id: int | None = None, **fields) -> Case:
     """Edit a DRAFT case. `fields` ⊆ `EDITABLE_FIELDS`: key_points/overview/categories are lists of
     str (1–3 key points), dx_step 0–3 or None, population persons (≥0) or None, related_url
-    http(s) only. `version_id`, when given, is the version the editor started from: a different
-    current version means someone else saved in between (quality.md: conflicts are never lost).
-    Keeps `search_text` up to date. Raises `CaseError` (not DRAFT, conflict, invalid value),
-    `TypeError` for unknown fields."""
+    http(s) only. `version_id`, when given, is the version the editor started from: when someone
+    else saved different content in between, raises `ConflictError` (the page that shows the other
+    edit; quality.md: conflicts are never lost). Keeps `search_text` up to date. Raises `CaseError`
+    (not DRAFT, invalid value), `TypeError` for unknown fields."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"update_case: unknown fields {sorted(unknown)}")
+    tenant = db.session.get(Tenant, case.tenant_id)
+    guard_version(case, version_id, mine=_conflict_view(fields, tenant), labels=CONFLICT_LABELS,
+                  theirs=lambda: _conflict_view({k: getattr(case, k) for k in fields}, tenant))
     if case.state != CaseState.DRAFT:
         raise CaseError(_("下書きの事例のみ編集できます。"))
-    if version_id is not None and version_id != case.version_id:
-        raise CaseError(_("他の人が先にこの事例を更新しました。画面を再読み込みして内容を確認してから、もう一度編集してください。"))
-    tenant = db.session.get(Tenant, case.tenant_id)
     _check_fields(fields, tenant)
     changed = []
     for key, value in fields.items():
@@ -111,7 +125,8 @@ def update_case(case: Case, *, actor, version_id: int | None = None, **fields) -
         if getattr(case, key) != value:
             setattr(case, key, value)
             changed.append(key)
-    case.search_text = search_text_of(case, tenant)
+    with db.session.no_autoflush:  # one UPDATE per save: one version step (the conflict check counts on it)
+        case.search_text = search_text_of(case, tenant)
     db.session.flush()
     record_audit("case.update", tenant_id=case.tenant_id, actor=actor, target=case, changes={"fields": sorted(changed)})
     return case

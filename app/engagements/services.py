@@ -8,6 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.applications.models import Application
 from app.calls.models import Call
 from app.calls.states import CallPhase
 from app.core.audit import apply_transition, record_audit, record_transition
@@ -50,8 +51,12 @@ def assign_engagement(*, call, application, menu_item, actor) -> Engagement:
     """Create the engagement of a selected application with the provider of `menu_item`.
 
     Cost is the item's unit cost (千円). Raises `EngagementError` when the application already
-    has one (one engagement per application, quality.md; also a UNIQUE constraint).
+    has one (one engagement per application, quality.md; also a UNIQUE constraint). The
+    application row is locked first (FOR UPDATE on PostgreSQL), so simultaneous callers run one
+    after the other and the later ones get this error rather than a constraint violation.
     """
+    db.session.execute(sa.select(Application.id).where(Application.id == application.id,
+                                                       Application.tenant_id == call.tenant_id).with_for_update())
     exists = db.session.scalar(sa.select(Engagement.id).where(Engagement.application_id == application.id))
     if exists:
         raise EngagementError("この申込には既に支援案件があります。")

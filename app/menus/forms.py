@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.core.forms import BaseForm, MultiCheckboxField, strip_filter
@@ -31,6 +31,7 @@ class ProposalForm(BaseForm):
         InputRequired(_l("費用を入力してください。")),
         NumberRange(0, 10_000_000, _l("0以上の整数（千円）で入力してください。")),
     ])
+    version_id = HiddenField()  # the version being edited, to detect a concurrent save
 
     def set_choices(self, tenant, regions: list[str]) -> ProposalForm:
         """Fill the checkbox choices from the tenant's categories and regions."""

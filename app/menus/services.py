@@ -8,11 +8,13 @@ published (`app.calls.services.register_phase_guard`).
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.calls.models import Call
 from app.calls.services import register_phase_guard
 from app.calls.states import CallPhase
 from app.core.audit import apply_transition, record_audit, record_transition
+from app.core.conflicts import guard_version
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.extensions import db
@@ -25,6 +27,9 @@ EDITABLE_FIELDS = (
     "title", "categories", "description", "deliverables", "format", "regions_served", "capacity", "unit_cost_thousand_yen",
 )
 COPIED_FIELDS = EDITABLE_FIELDS + ("provider_id", "is_sample")
+CONFLICT_LABELS = {"title": _l("件名"), "categories": _l("分類"), "description": _l("内容"), "deliverables": _l("成果物"),
+                   "format": _l("実施形態"), "regions_served": _l("対応地域"), "capacity": _l("対応可能な市町村数"),
+                   "unit_cost_thousand_yen": _l("1件あたりの費用（千円）")}
 
 
 class MenuError(ValueError):
@@ -107,17 +112,32 @@ def propose_menu_item(call: Call, provider: Organisation, *, actor, title: str, 
     return proposal
 
 
-def update_proposal(proposal: MenuProposal, *, actor, **fields) -> MenuProposal:
+def _conflict_view(tenant: Tenant, fields: dict) -> dict:
+    """`fields` as the conflict page shows them: category and format labels instead of codes."""
+    labels = {c["code"]: c["label"] for c in tenant.categories or []}
+    view = dict(fields)
+    if "categories" in view:
+        view["categories"] = [labels.get(code, code) for code in view["categories"] or []]
+    if view.get("format") in {f.value for f in DeliveryFormat}:
+        view["format"] = DeliveryFormat(view["format"]).label
+    return view
+
+
+def update_proposal(proposal: MenuProposal, *, actor, version_id: int | None = None, **fields) -> MenuProposal:
     """Change the fields of a DRAFT proposal (keys of `EDITABLE_FIELDS`; omitted keys keep their value).
 
-    Raises `MenuError` unless the proposal is a draft and its call is in PROPOSALS, or when a
-    field is invalid (same rules as `propose_menu_item`).
+    `version_id` is the version the form started from: when someone saved different content in
+    between, raises `ConflictError` (the page that shows the other edit). Raises `MenuError`
+    unless the proposal is a draft and its call is in PROPOSALS, or when a field is invalid (same
+    rules as `propose_menu_item`).
     """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    _require_editable(proposal)
     tenant = db.session.get(Tenant, proposal.tenant_id)
+    guard_version(proposal, version_id, mine=_conflict_view(tenant, fields), labels=CONFLICT_LABELS,
+                  theirs=lambda: _conflict_view(tenant, {k: getattr(proposal, k) for k in fields}))
+    _require_editable(proposal)
     current = {name: getattr(proposal, name) for name in EDITABLE_FIELDS}
     values = _clean_fields(tenant, {**current, **fields})
     for name, value in values.items():

@@ -11,8 +11,9 @@ from app.auth.permissions import role_required
 from app.calls.models import Call
 from app.calls.states import CallPhase
 from app.core.audit import history_for
+from app.core.conflicts import submitted_version
 from app.core.wareki import fiscal_year_label
-from app.core.web import get_or_404, get_visible_or_404
+from app.core.web import PAGE_ARG, YEAR_ARG, get_or_404, get_visible_or_404
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 from app.menus import queries
@@ -46,7 +47,7 @@ def my_proposals():
     """The company's own proposals across calls, newest first (paginated by 50)."""
     _provider_only()
     page = queries.proposals_of_provider(g.tenant, current_user.organisation_id,
-                                         page=request.args.get("page", 1, type=int))
+                                         page=request.args.get("page", 1, type=PAGE_ARG))
     return render_template("menus/my_proposals.html", page=page, open_call=queries.proposal_call(g.tenant))
 
 
@@ -114,7 +115,8 @@ def proposal_edit(proposal_id: int):
         form.format.data = proposal.format.value
     if form.validate_on_submit():
         try:
-            services.update_proposal(proposal, actor=current_user, **form.values())
+            services.update_proposal(proposal, actor=current_user, version_id=submitted_version(form.version_id.data),
+                                     **form.values())
         except MenuError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -210,7 +212,7 @@ def publish(call_id: int):
 def public_menu():
     """The published, numbered menu (public): by fiscal year, category and free text."""
     calls = queries.published_calls(g.tenant)
-    fiscal_year = request.args.get("fiscal_year", type=int)
+    fiscal_year = request.args.get("fiscal_year", type=YEAR_ARG)
     call = next((c for c in calls if c.fiscal_year == fiscal_year), None) if fiscal_year else (calls[0] if calls else None)
     items = queries.published_menu(g.tenant, call)
     category = request.args.get("category", "")

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from app.cases.services import CaseError, create_case_draft, transition_case, update_case
+from app.core.conflicts import ConflictError
 from app.cases.states import TRANSITIONS, CaseState
 from app.core.states import TransitionError
 from app.engagements.states import EngagementState
@@ -214,6 +215,7 @@ def test_a_concurrent_edit_is_reported_not_lost(app):
         case = helpers.case_in(t, CaseState.DRAFT)
         started_from = case.version_id
         update_case(case, actor=None, version_id=started_from, title="事例：先に保存")
-        with pytest.raises(CaseError, match="他の人が先に"):
+        with pytest.raises(ConflictError) as conflict:
             update_case(case, actor=None, version_id=started_from, title="事例：後から保存")
+        assert [(r.mine, r.theirs) for r in conflict.value.rows] == [("事例：後から保存", "事例：先に保存")]
         assert case.title == "事例：先に保存"

@@ -215,5 +215,5 @@ def test_second_editor_gets_a_conflict_message(app, client, world):
     assert client.post(url, data=data).status_code == 302
     response = client.post(url, data={**data, "title": "事例：二人目【福島県福島市】"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "他の人が先にこの事例を更新しました" in page and "二人目" in page
+    assert response.status_code == 409 and "他の人が先に保存しました" in page and "二人目" in page and "一人目" in page
     assert _case(app, world["draft"]).title == "事例：一人目【福島県福島市】"
