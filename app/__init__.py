@@ -20,8 +20,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path))
     if config:
         app.config.from_mapping(config)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production")
+    from app.config import check_secret_key
+    from app.core.logging import init_logging
+
+    check_secret_key(app.config)
+    init_logging(app)
 
     _init_extensions(app)
     from app.tenancy import init_tenancy

@@ -100,3 +100,6 @@ def register_cli(app: Flask) -> None:
     from app.scheduling import register_cli as register_scheduling_cli
 
     register_scheduling_cli(app)
+    from app.ops.cli import register_ops_cli
+
+    register_ops_cli(app)

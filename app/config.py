@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+DEV_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_KEY_LENGTH = 32
+
 
 def _database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")
@@ -26,7 +29,7 @@ def build_config(instance_path: str) -> dict:
     env = os.environ.get("APP_ENV", "development")
     return {
         "APP_ENV": env,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret" if env != "production" else None),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY if env != "production" else None),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "ja",
@@ -36,7 +39,18 @@ def build_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
+        # __Host- (Secure, Path=/, no Domain: not sent to other hosts) needs https, so production only.
+        "SESSION_COOKIE_NAME": "__Host-session" if env == "production" else "session",
         "REMEMBER_COOKIE_DURATION": 0,
+        # Server-side sessions, re-authentication, login throttling, TOTP (app/auth/sessions.py, throttle.py, mfa.py).
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "8")),
+        "SESSION_WARNING_MINUTES": 5,
+        "REAUTH_MINUTES": int(os.environ.get("REAUTH_MINUTES", "10")),
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        "LOGIN_LOCK_MINUTES": 15,
+        "MFA_REQUIRED_ROLES": _mfa_roles(env),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "TENANTS_DIR": os.environ.get("TENANTS_DIR", str(Path(__file__).parent.parent / "tenants")),
         "SHARED_DIR": os.environ.get("SHARED_DIR", str(Path(__file__).parent.parent.parent / "shared")),
@@ -55,8 +69,37 @@ def build_config(instance_path: str) -> dict:
         # Excel in (app/imports/): upload size limit and where previewed files wait for 「取り込む」.
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))),
         "IMPORT_STORAGE_DIR": os.environ.get("IMPORT_STORAGE_DIR", str(Path(instance_path) / "imports")),
+        # Logs (app/core/logging.py): "json" (one object per line) or "text"; retention (app/ops/retention.py).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "RETENTION_INACTIVE_DAYS": int(os.environ.get("RETENTION_INACTIVE_DAYS", "1095")),
         **_mail_config(env),
     }
+
+
+def check_secret_key(config) -> None:
+    """Refuse to run production with a missing, default or short SECRET_KEY (it signs the session
+    cookie and CSRF tokens); elsewhere only a missing key is refused. Raises RuntimeError with the fix
+    in its message."""
+    key = config.get("SECRET_KEY") or ""
+    if config.get("APP_ENV") != "production":
+        if not key:
+            raise RuntimeError("SECRET_KEY must be set")
+        return
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters when "
+            "APP_ENV=production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+
+
+def _mfa_roles(env: str) -> tuple[str, ...]:
+    """Roles that must use TOTP: env `MFA_REQUIRED_ROLES` ("operator,reviewer"), else all staff
+    roles in production and none elsewhere (the demo and the test suite run without it)."""
+    value = os.environ.get("MFA_REQUIRED_ROLES")
+    if value is not None:
+        return tuple(r.strip() for r in value.split(",") if r.strip())
+    return ("operator", "reviewer", "platform_admin") if env == "production" else ()
 
 
 def _mail_config(env: str) -> dict:
