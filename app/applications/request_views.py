@@ -34,7 +34,7 @@ from app.auth.permissions import role_required
 from app.calls.states import CallModel
 from app.core.audit import history_for
 from app.core.pagination import paginate
-from app.core.web import get_visible_or_404
+from app.core.web import PAGE_ARG, YEAR_ARG, get_visible_or_404
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 
@@ -186,12 +186,12 @@ def manage_requests():
     pending first, with each body's count against the quota."""
     _require_request_program()
     calls = queries.request_calls(g.tenant)
-    year = request.args.get("fiscal_year", type=int)
+    year = request.args.get("fiscal_year", type=YEAR_ARG)
     call = next((c for c in calls if c.fiscal_year == year), None) if year else (queries.open_request_call(g.tenant)
                                                                                    or (calls[0] if calls else None))
     state = request.args.get("state", "")
     state = ApplicationState(state) if state in {s.value for s in queries.LISTED} else None
-    page = paginate(queries.call_requests_stmt(g.tenant, call, state=state), request.args.get("page", 1, type=int)) if call else None
+    page = paginate(queries.call_requests_stmt(g.tenant, call, state=state), request.args.get("page", 1, type=PAGE_ARG)) if call else None
     return render_template("applications/requests_manage.html", calls=calls, call=call, page=page, state=state,
                            states=queries.LISTED, labels=REQUEST_LABELS,
                            counts=queries.quota_counts(g.tenant, call) if call else {})

@@ -21,7 +21,7 @@ from app.cases.states import DX_STEPS, HOLDABLE_FIELDS, TEXT_FIELDS, CaseState, 
 from app.core.audit import history_for, record_audit
 from app.core.excel import workbook_response
 from app.core.wareki import fiscal_year_label
-from app.core.web import get_or_404, get_visible_or_404
+from app.core.web import PAGE_ARG, YEAR_ARG, get_or_404, get_visible_or_404
 from app.engagements.models import Engagement
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
@@ -56,7 +56,7 @@ def _library_filters() -> queries.LibraryFilters:
     return queries.LibraryFilters(
         category=category if category in codes else None, dx_step=dx_step if dx_step in DX_STEPS else None,
         region=args.get("region") or None, area=args.get("area") or None,
-        fiscal_year=args.get("fiscal_year", type=int), menu_item=args.get("menu_item") or None,
+        fiscal_year=args.get("fiscal_year", type=YEAR_ARG), menu_item=args.get("menu_item") or None,
         q=args.get("q", "")[:200])
 
 
@@ -65,7 +65,7 @@ def index():
     """The public case library: published cases filtered by category, DX step, region, area,
     fiscal year and menu item, and searched by free text (Japanese, all terms); paginated."""
     filters = _library_filters()
-    page = queries.published_page(g.tenant, filters, page=request.args.get("page", 1, type=int))
+    page = queries.published_page(g.tenant, filters, page=request.args.get("page", 1, type=PAGE_ARG))
     return render_template("cases/index.html", page=page, filters=filters, dx_steps=DX_STEPS,
                            years=queries.published_fiscal_years(g.tenant), menu_items=queries.published_menu_items(g.tenant),
                            regions=g.tenant.rule("region_order", []), areas=g.tenant.rule("area_order", []))
@@ -80,7 +80,7 @@ def detail(case_id: int):
 
 def _booklet_year(*, default_newest: bool = True) -> int:
     years = queries.published_fiscal_years(g.tenant)
-    year = request.args.get("fiscal_year", type=int) or (years[0] if years and default_newest else None)
+    year = request.args.get("fiscal_year", type=YEAR_ARG) or (years[0] if years and default_newest else None)
     if year not in years:
         abort(404)
     return year
@@ -131,8 +131,8 @@ def _render_manage(status: int = 200):
     page = queries.managed_page(
         g.tenant, **own,
         state=CaseState(state) if state in {s.value for s in CaseState} else None,
-        page=request.args.get("page", 1, type=int))
-    pending = queries.engagements_without_case(g.tenant, request.args.get("pending_page", 1, type=int)) if is_operator else None
+        page=request.args.get("page", 1, type=PAGE_ARG))
+    pending = queries.engagements_without_case(g.tenant, request.args.get("pending_page", 1, type=PAGE_ARG)) if is_operator else None
     return render_template("cases/manage.html", page=page, pending=pending, states=list(CaseState), state=state), status
 
 

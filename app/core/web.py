@@ -1,6 +1,7 @@
 """Web helpers: request ids, security headers, error pages, template filters, scoped loading."""
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -11,19 +12,51 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import wareki
+from app.core.conflicts import register_conflict_handler
 from app.core.states import TransitionError
 from app.extensions import db
 
-CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
 
 def safe_next_url(default: str) -> str:
-    """`next=` from the query string when it is a local path, else `default` (no open redirects)."""
+    """`next=` from the query string when it is a local path, else `default` (no open redirects).
+
+    Local means: starts with one "/" followed by something other than "/" or "\\", and holds no
+    backslash, whitespace or control character (browsers drop tabs and newlines, so "/<TAB>/evil"
+    would become "//evil"), no scheme and no host."""
     target = request.args.get("next", "")
+    return target if is_local_path(target) else default
+
+
+def is_local_path(target: str) -> bool:
+    """True when `target` can only lead to a path on this site (see `safe_next_url`)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return False
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc and "\\" not in target:
-        return target
-    return default
+    return not parts.scheme and not parts.netloc
+
+
+def bounded_int(low: int, high: int):
+    """A `type=` for `request.args.get`: the integer when `low <= n <= high`, else `ValueError`, so
+    that the call's default is used. Query values reach SQL only within the column's range (a
+    20-digit year once gave a 500; bad input, ASVS V2.2.1)."""
+
+    def convert(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+
+    return convert
+
+
+YEAR_ARG = bounded_int(2000, 2100)  # 年度 in query strings (as the forms' fiscal-year range)
+PAGE_ARG = bounded_int(1, 100_000)  # page numbers
+ID_ARG = bounded_int(1, 2**31 - 1)  # row ids and versions (INTEGER columns)
 
 
 def get_or_404(model, object_id: int, *conditions):
@@ -56,7 +89,9 @@ def init_web(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+        # A proxy's id is kept when it is a plain token (it goes into logs); anything else is replaced.
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
 
     @app.after_request
     def _security_headers(response):
@@ -64,6 +99,7 @@ def _register_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers["X-Request-Id"] = g.get("request_id", "")
         if app.config["APP_ENV"] == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static" and not request.path.startswith("/healthz"):
@@ -76,6 +112,8 @@ def _error_page(status: int, title: str, message: str):
 
 
 def _register_error_handlers(app: Flask) -> None:
+    register_conflict_handler(app)  # 409 page that shows the other edit (app/core/conflicts.py)
+
     @app.errorhandler(404)
     def _not_found(exc):
         return _error_page(404, _("ページが見つかりません"), _("お探しのページは存在しないか、閲覧する権限がありません。"))

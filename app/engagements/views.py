@@ -11,7 +11,7 @@ from app.auth.models import Role
 from app.auth.permissions import role_required
 from app.cases.queries import case_of
 from app.core.clock import today_jst
-from app.core.web import get_visible_or_404
+from app.core.web import ID_ARG, PAGE_ARG, YEAR_ARG, get_visible_or_404
 from app.decisions.services import decline_assignment
 from app.engagements import queries, services
 from app.engagements.forms import CancelForm, DecideReportForm, DeclineForm, ReportForm
@@ -55,12 +55,12 @@ def _enum_arg(name: str, enum_cls):
 def index():
     """List the engagements the user may see (operator: all, with filters by year, state, provider)."""
     filters = {
-        "fiscal_year": request.args.get("fiscal_year", type=int),
+        "fiscal_year": request.args.get("fiscal_year", type=YEAR_ARG),
         "state": _enum_arg("state", EngagementState),
-        "provider_id": request.args.get("provider", type=int) if current_user.role == Role.OPERATOR else None,
+        "provider_id": request.args.get("provider", type=ID_ARG) if current_user.role == Role.OPERATOR else None,
         "stale_only": request.args.get("stale") == "1",
     }
-    page = queries.engagement_page(current_user, g.tenant, page=request.args.get("page", 1, type=int), **filters)
+    page = queries.engagement_page(current_user, g.tenant, page=request.args.get("page", 1, type=PAGE_ARG), **filters)
     providers = queries.providers_of(g.tenant) if current_user.role == Role.OPERATOR else []
     return render_template("engagements/index.html", page=page, filters=filters, states=list(EngagementState),
                            years=queries.engagement_fiscal_years(current_user, g.tenant), providers=providers)

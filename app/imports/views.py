@@ -12,7 +12,7 @@ from app.auth.permissions import role_required
 from app.core.audit import history_for, record_audit
 from app.core.excel import workbook_response
 from app.core.states import TransitionError
-from app.core.web import get_visible_or_404
+from app.core.web import PAGE_ARG, get_visible_or_404
 from app.extensions import db
 from app.imports import queries, services
 from app.imports.forms import ConfirmForm, UploadForm
@@ -32,7 +32,7 @@ def _max_bytes() -> int:
 
 
 def _render_index(form: UploadForm, status: int = 200):
-    page = queries.import_history(g.tenant, page=request.args.get("page", 1, type=int))
+    page = queries.import_history(g.tenant, page=request.args.get("page", 1, type=PAGE_ARG))
     return render_template("imports/index.html", form=form, page=page, kinds=list(ImportKind),
                            max_mb=_max_bytes() // (1024 * 1024)), status
 

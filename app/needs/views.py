@@ -13,7 +13,7 @@ from app.calls.services import calendar_windows
 from app.calls.states import CallPhase
 from app.core.clock import today_jst
 from app.core.wareki import fiscal_year_of
-from app.core.web import get_or_404
+from app.core.web import YEAR_ARG, get_or_404
 from app.extensions import db
 from app.home.queries import TASK_PROVIDERS, Task
 from app.needs import queries, services
@@ -99,7 +99,7 @@ def answer():
     """Municipal staff answer their municipality's needs survey (the newest round, or
     ?fiscal_year=), and edit the answer while the round is open; read-only afterwards."""
     template = _template()
-    round_ = queries.round_of_year(g.tenant, request.args.get("fiscal_year", type=int))
+    round_ = queries.round_of_year(g.tenant, request.args.get("fiscal_year", type=YEAR_ARG))
     municipality = get_or_404(Organisation, current_user.organisation_id, Organisation.tenant_id == g.tenant.id)
     response = services.response_for(round_, municipality) if round_ else None
     is_open = bool(round_ and round_.is_open(today_jst()))
@@ -140,7 +140,7 @@ def summary():
     contacts or comments; cells under 3 municipalities suppressed)."""
     template = _template()
     all_rounds = queries.rounds(g.tenant)
-    round_ = queries.round_of_year(g.tenant, request.args.get("fiscal_year", type=int))
+    round_ = queries.round_of_year(g.tenant, request.args.get("fiscal_year", type=YEAR_ARG))
     data = queries.needs_summary(g.tenant, round_) if round_ else None
     return render_template("needs/summary.html", rounds=all_rounds, round=round_, summary=data, template=template)
 

@@ -11,8 +11,9 @@ from flask_login import current_user
 from app.auth.models import Role
 from app.auth.permissions import role_required
 from app.core.clock import today_jst
-from app.core.web import get_visible_or_404
+from app.core.web import YEAR_ARG, get_visible_or_404
 from app.coverage.figures import survey_chart, survey_shares
+from app.coverage.forms import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from app.engagements.models import Engagement
 from app.engagements.permissions import is_operator
 from app.extensions import db
@@ -134,7 +135,7 @@ def results():
     provider with the follow-up share beside it, and the non-respondents with due date, status
     and reminders (requests are created on completion and by the `surveys.requests` job)."""
     years = queries.survey_fiscal_years(g.tenant)
-    fiscal_year = request.args.get("fiscal_year", type=int) or (years[0] if years else None)
+    fiscal_year = request.args.get("fiscal_year", type=YEAR_ARG) or (years[0] if years else None)
     results = queries.survey_results(g.tenant, fiscal_year) if fiscal_year else None
     template = survey_template_or_none(g.tenant)
     shares = survey_shares(g.tenant)  # the yearly chart (coverage.figures, issue 5 §6)
@@ -148,7 +149,7 @@ def remind():
     """「未回答者へ督促」: record a reminder on every unanswered request of the fiscal year (and kind)
     and re-issue their links, shown once on the page (e-mail comes with notifications)."""
     fiscal_year = request.form.get("fiscal_year", type=int)
-    if fiscal_year is None:
+    if fiscal_year is None or not MIN_FISCAL_YEAR <= fiscal_year <= MAX_FISCAL_YEAR:  # a huge number would overflow the query
         abort(400)
     kind = SurveyKind.FOLLOW_UP if request.form.get("kind") == SurveyKind.FOLLOW_UP.value else SurveyKind.INITIAL
     reminded = requests.remind_unanswered(g.tenant, fiscal_year, actor=current_user, kind=kind)
