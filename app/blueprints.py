@@ -1,8 +1,11 @@
 """Every blueprint of the application, in registration order."""
+from app.accounts.access_views import bp as account_access
+from app.accounts.views import bp as accounts
 from app.admin.views import bp as admin
 from app.api.views import bp as api
 from app.api.views import health_bp
 from app.applications.views import bp as applications
+from app.audit.views import bp as audit
 from app.auth.views import admin_bp as admin_auth
 from app.auth.views import bp as auth
 from app.calls.views import bp as calls
@@ -25,5 +28,5 @@ from app.surveys.views import bp as surveys
 BLUEPRINTS = [
     root, health_bp, admin_auth, admin, auth, home, calls, menus, reviews,
     applications, selection, decisions, relationships, engagements, surveys, needs, cases, coverage, imports, exports, api,
-    notifications,
+    notifications, audit, accounts, account_access,
 ]

@@ -21,6 +21,8 @@ BY_ROLE = {
         ("cases.manage", _l("事例管理")),
         ("notifications.outbox", _l("送信メール")),
         ("imports.index", _l("Excel取込")),
+        ("audit.index", _l("監査ログ")),
+        ("accounts.index", _l("ユーザー管理")),
     ],
     Role.REVIEWER: [("reviews.index", _l("審査")), ("needs.summary", _l("DX課題の集計"))],
     Role.MUNICIPAL: [
