@@ -93,6 +93,14 @@ def _register_hooks(app: Flask) -> None:
         incoming = request.headers.get("X-Request-Id", "")
         g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
 
+    @app.before_request
+    def _refuse_nul_in_query():
+        # No link of ours carries a NUL, and PostgreSQL text cannot hold one (a search or filter
+        # passing it on gave a 500): the request is refused as bad input. Forms strip NULs
+        # themselves (app.core.forms.strip_nul).
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
