@@ -189,6 +189,9 @@ def test_login_never_redirects_off_site(app, query):
         db.session.commit()
     response = app.test_client().post(f"{T}/login?next={query}",
                                       data={"email": "op@example.jp", "password": factories.PASSWORD})
+    if "%00" in query:  # a NUL in the query string is refused outright (app.core.web): no redirect at all
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     location = response.headers["Location"]
     cleaned = "".join(ch for ch in location if ch not in "\t\r\n")  # what a browser would follow
