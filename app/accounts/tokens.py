@@ -6,23 +6,17 @@ so a copy of the database does not hold usable links. Services flush, never comm
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 import sqlalchemy as sa
 
 from app.accounts.models import AccountToken, TokenPurpose
 from app.auth.models import User
 from app.core.clock import now_utc
+from app.core.tokens import new_token, token_hash
 from app.extensions import db
 
 LIFETIMES = {TokenPurpose.INVITE: dt.timedelta(hours=72), TokenPurpose.RESET: dt.timedelta(hours=1)}
 MAX_TOKEN_CHARS = 100  # longer path segments are not ours: refused without a query
-
-
-def token_hash(token: str) -> str:
-    """The sha256 hex digest stored for `token`."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def expire_tokens(user: User, purpose: TokenPurpose, *, now: dt.datetime | None = None) -> int:
@@ -42,8 +36,8 @@ def issue_token(user: User, purpose: TokenPurpose, *, now: dt.datetime | None = 
     invitation 72 hours, reset 1 hour (`LIFETIMES`)."""
     now = now or now_utc()
     expire_tokens(user, purpose, now=now)
-    token = secrets.token_urlsafe(32)
-    db.session.add(AccountToken(tenant_id=user.tenant_id, user_id=user.id, purpose=purpose, token_hash=token_hash(token),
+    token, digest = new_token()
+    db.session.add(AccountToken(tenant_id=user.tenant_id, user_id=user.id, purpose=purpose, token_hash=digest,
                                 expires_at=now + LIFETIMES[purpose], created_at=now))
     db.session.flush()
     return token

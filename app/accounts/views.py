@@ -37,7 +37,7 @@ def index():
     page = queries.users_page(g.tenant, role=Role(form.role.data) if valid and form.role.data else None,
                               organisation_id=form.organisation.data if valid else None,
                               active=STATUS.get(form.status.data) if valid else None,
-                              page=request.args.get("page", 1, type=PAGE_ARG) or 1)
+                              page=request.args.get("page", 1, type=PAGE_ARG))
     pending = queries.pending_invitations(u.id for u in page.items)
     return render_template("accounts/index.html", form=form, page=page, pending=pending)
 

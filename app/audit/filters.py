@@ -13,7 +13,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from app.audit.queries import AuditFilter
-from app.core.forms import BaseForm, strip_filter, strip_nul
+from app.core.forms import BaseForm, strip_filter
 
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 DATE_MESSAGE = _l("日付は「2024-05-16」の形で入力してください。")
@@ -34,14 +34,13 @@ class AuditFilterForm(BaseForm):
 
     date_from = DateField(_l("期間（開始日）"), validators=[Optional(), _in_range], format="%Y-%m-%d")
     date_to = DateField(_l("期間（終了日）"), validators=[Optional(), _in_range], format="%Y-%m-%d")
-    # Select values are free text here (validate_choice=False): NULs dropped as in text fields; the actor id
-    # has at most 9 digits so that it fits an INTEGER column on PostgreSQL.
-    action = SelectField(_l("操作"), choices=[SelectChoice("", _l("すべて"))], validators=[Optional()], validate_choice=False,
-                         filters=[strip_nul])
+    # Select values are free text here (validate_choice=False; a NUL never arrives: app.core.web refuses
+    # it); the actor id has at most 9 digits so that it fits an INTEGER column on PostgreSQL.
+    action = SelectField(_l("操作"), choices=[SelectChoice("", _l("すべて"))], validators=[Optional()], validate_choice=False)
     actor = SelectField(_l("実行者"), choices=[SelectChoice("", _l("すべて"))], validate_choice=False,
                         validators=[Optional(), Regexp(r"^\d{1,9}$", message=_l("実行者の指定が正しくありません。"))])
     target_type = SelectField(_l("対象種別"), choices=[SelectChoice("", _l("すべて"))], validators=[Optional()],
-                              validate_choice=False, filters=[strip_nul])
+                              validate_choice=False)
     request_id = StringField(_l("リクエストID"), filters=[strip_filter],
                              validators=[Optional(), Length(max=64, message=_l("リクエストIDは64文字以内で入力してください。"))])
 

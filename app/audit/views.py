@@ -32,7 +32,7 @@ def index():
     form = AuditFilterForm(formdata=request.args)
     _choices(form)
     filters = filter_from_form(form)
-    page = queries.audit_page(g.tenant, filters, request.args.get("page", 1, type=PAGE_ARG) or 1)
+    page = queries.audit_page(g.tenant, filters, request.args.get("page", 1, type=PAGE_ARG))
     return render_template("audit/index.html", form=form, page=page,
                            action_label=action_label, role_label=role_label, actor_name=actor_name,
                            describe_changes=describe_changes, target_text=target_text), 400 if form.errors else 200

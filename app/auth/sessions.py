@@ -13,8 +13,6 @@ Public: `start_session`, `revoke_user_sessions`, `revoke_organisation_sessions`,
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -25,14 +23,11 @@ from flask_login import current_user, login_user
 from app.auth.models import User, UserSession
 from app.core.audit import record_audit
 from app.core import clock
+from app.core.tokens import new_token, token_hash
 from app.extensions import db
 
 SID_KEY = "sid"
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often (no write per request)
-
-
-def _hash(sid: str) -> str:
-    return hashlib.sha256(sid.encode()).hexdigest()
 
 
 def _minutes(key: str, default: int) -> dt.timedelta:
@@ -61,11 +56,10 @@ def start_session(user: User) -> UserSession:
     _revoke_cookie_session("relogin")
     session.clear()
     login_user(user)
-    sid = secrets.token_urlsafe(32)
-    session[SID_KEY] = sid
+    session[SID_KEY], digest = new_token()
     now = clock.now_utc()
     row = UserSession(
-        tenant_id=user.tenant_id, user_id=user.id, token_hash=_hash(sid),
+        tenant_id=user.tenant_id, user_id=user.id, token_hash=digest,
         created_at=now, last_seen_at=now, authenticated_at=now, reauth_failures=0,
         ip=(request.remote_addr or "")[:64] if has_request_context() else "",
         user_agent=(request.user_agent.string or "")[:200] if has_request_context() else "",
@@ -95,7 +89,7 @@ def live_session(user: User) -> UserSession | None:
     sid = session.get(SID_KEY)
     if not isinstance(sid, str) or not sid:
         return None
-    row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == _hash(sid)))
+    row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == token_hash(sid)))
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         return None
     now = clock.now_utc()
@@ -130,7 +124,7 @@ def touch_current_session() -> UserSession | None:
 def _revoke_cookie_session(reason: str) -> None:
     sid = session.get(SID_KEY)
     if isinstance(sid, str) and sid:
-        row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == _hash(sid)))
+        row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == token_hash(sid)))
         if row is not None and row.revoked_at is None:
             _revoke(row, clock.now_utc(), reason)
 
@@ -140,9 +134,7 @@ def mark_reauthenticated() -> None:
     new session id (the cookie from before the re-authentication stops working). Caller commits."""
     row = current_session()
     if row is not None:
-        sid = secrets.token_urlsafe(32)
-        session[SID_KEY] = sid
-        row.token_hash = _hash(sid)
+        session[SID_KEY], row.token_hash = new_token()
         row.authenticated_at = clock.now_utc()
         row.last_seen_at = row.authenticated_at
         row.reauth_failures = 0

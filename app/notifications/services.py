@@ -18,7 +18,7 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.states import Channel, NotificationState
-from app.notifications.texts import EMAIL_ALWAYS, render
+from app.notifications.texts import PASSWORD_LINK_KINDS, render
 
 
 def app_url(endpoint: str, **values) -> str:
@@ -46,7 +46,7 @@ def existing_keys(tenant, keys: Iterable[str]) -> set[str]:
 
 def _row(tenant, user: User, kind: str, values: dict, dedupe_key: str | None, link: str, channel) -> Notification:
     text = render(tenant, kind, {"url": link, **values})
-    in_app_only = channel == Channel.IN_APP_ONLY and kind not in EMAIL_ALWAYS
+    in_app_only = channel == Channel.IN_APP_ONLY and kind not in PASSWORD_LINK_KINDS
     return Notification(tenant_id=tenant.id, user_id=user.id, organisation_id=user.organisation_id, kind=kind,
                         dedupe_key=dedupe_key, email=user.email, subject=text.subject[:200], body=text.body, link=link,
                         state=NotificationState.IN_APP_ONLY if in_app_only else NotificationState.QUEUED)
@@ -59,7 +59,7 @@ def queue_notification(tenant, user: User, kind: str, values: dict, *, dedupe_ke
     `values` fill the placeholders; `link` is a plain app URL (see `app_url`) also offered as
     `{url}`. Returns the new row, or None when `dedupe_key` was already queued (re-running a job
     never queues twice). E-mail is skipped (state IN_APP_ONLY) for users who chose in-app only, except for the kinds
-    in `texts.EMAIL_ALWAYS` (invitation, password reset).
+    in `texts.PASSWORD_LINK_KINDS` (invitation, password reset).
     Raises `KeyError` for an unknown `kind`.
     """
     if user.tenant_id != tenant.id:

@@ -135,10 +135,9 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "お心当たりのない場合は、このメールを破棄してください（パスワードは変更されません）。",
     ),
 }
-# Kinds always sent by e-mail whatever the user's channel preference (the link is the point), and
-# whose body holds a secret single-use link: screens listing mail should not show their body.
-EMAIL_ALWAYS = frozenset({"accounts.invite", "accounts.reset"})
-SECRET_LINK_KINDS = frozenset({"accounts.invite", "accounts.reset"})
+# Kinds whose body holds a single-use link that sets a password: always sent by e-mail whatever the
+# user's channel preference (the link is the point), and never shown on 送信メール when mail goes out.
+PASSWORD_LINK_KINDS = frozenset({"accounts.invite", "accounts.reset"})
 
 
 class _Keep(dict):

@@ -26,7 +26,7 @@ from app.notifications.forms import NoticeSettingsForm, OutboxFilterForm, Prefer
 from app.notifications.models import Notification
 from app.notifications.permissions import is_own_notification
 from app.notifications.states import Channel, NotificationState
-from app.notifications.texts import SECRET_LINK_KINDS, kind_label
+from app.notifications.texts import PASSWORD_LINK_KINDS, kind_label
 from app.notifications.timings import LIMITS, NoticeSettingsError, notice_timings, set_call_timings, tenant_timings
 from app.scheduling import discover, upcoming
 
@@ -43,7 +43,7 @@ def _unread_badge():
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=PAGE_ARG) or 1
+    return request.args.get("page", 1, type=PAGE_ARG)
 
 
 @bp.route("/notifications")
@@ -107,7 +107,7 @@ def _hidden_body_kinds() -> frozenset[str]:
     """Kinds whose body the 送信メール page does not show: their link sets a password, so only the
     recipient may see it. With the "store" backend (local development, nothing is mailed) the page
     is the only way to follow such a link, so it shows them there."""
-    return frozenset() if current_app.config["MAIL_BACKEND"] == "store" else SECRET_LINK_KINDS
+    return frozenset() if current_app.config["MAIL_BACKEND"] == "store" else PASSWORD_LINK_KINDS
 
 
 @bp.route("/jobs")

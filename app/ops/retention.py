@@ -21,17 +21,19 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from app.auth.models import Role, User
+from app.auth.models import LoginThrottle, RecoveryCode, Role, User, UserSession
+from app.auth.throttle import normalise_email
 from app.core.audit import record_audit
 from app.core.clock import now_utc
 from app.extensions import db
+from app.notifications.models import Notification, NotificationPreference
 from app.tenancy.models import Tenant
 from app.tenancy.scoping import tenant_scope
 
 ANONYMISED_NAME = "削除済みユーザー"
 ANONYMISED_DOMAIN = "@invalid.example"
-# Tables holding nothing but one user's personal or session data, deleted with the person.
-PERSONAL_TABLES = ("notifications", "notification_preferences", "user_sessions", "recovery_codes")
+# Rows holding nothing but one user's personal or session data, deleted with the person.
+PERSONAL_MODELS = (Notification, NotificationPreference, UserSession, RecoveryCode)
 
 
 @dataclass
@@ -71,9 +73,7 @@ def anonymise_user(user: User, *, days: int) -> dict[str, int]:
     user.display_name = ANONYMISED_NAME
     user.password_hash = "!retention-" + secrets.token_hex(16)  # no argon2 hash: never verifies
     user.is_active_account = False
-    for secret in ("totp_secret", "totp_last_step"):  # two-factor enrolment goes with the person
-        if hasattr(user, secret):
-            setattr(user, secret, None)
+    user.totp_secret = user.totp_last_step = None  # two-factor enrolment goes with the person
     record_audit("user.retention_anonymised", tenant_id=user.tenant_id, actor=None, target=user,
                  changes={"inactive_days": days, "deleted_rows": deleted})
     db.session.flush()
@@ -100,20 +100,15 @@ def run_retention(days: int, *, dry_run: bool = False) -> RetentionResult:
 
 def _delete_personal_rows(user: User) -> dict[str, int]:
     deleted = {}
-    for name in PERSONAL_TABLES:
-        table = db.metadata.tables.get(name)
-        if table is None:
-            continue
-        stmt = sa.delete(table).where(table.c.user_id == user.id)
-        if "tenant_id" in table.c:  # bulk deletes bypass the tenant safety net: filter by hand
-            stmt = stmt.where(table.c.tenant_id == user.tenant_id)
-        deleted[name] = db.session.execute(stmt).rowcount
+    for model in PERSONAL_MODELS:
+        stmt = sa.delete(model).where(model.user_id == user.id)
+        if hasattr(model, "tenant_id"):  # bulk deletes bypass the tenant safety net: filter by hand
+            stmt = stmt.where(model.tenant_id == user.tenant_id)
+        deleted[model.__tablename__] = db.session.execute(stmt).rowcount
     return deleted
 
 
 def _delete_throttles(user: User, email: str) -> int:
-    table = db.metadata.tables.get("login_throttles")
-    if table is None:
-        return 0
-    stmt = sa.delete(table).where(table.c.tenant_id == user.tenant_id, sa.func.lower(table.c.email) == email.lower())
+    stmt = sa.delete(LoginThrottle).where(LoginThrottle.tenant_key == user.tenant_id,
+                                          LoginThrottle.email == normalise_email(email))
     return db.session.execute(stmt).rowcount

@@ -9,14 +9,13 @@ request queues 「事後アンケートのお願い」 to the municipality (`app
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 import sqlalchemy as sa
 
 from app.core.audit import record_audit
 from app.core.clock import today_jst
 from app.core.db import utcnow
+from app.core.tokens import new_token, token_hash
 from app.core.wareki import fiscal_year_of
 from app.calls.models import Call
 from app.calls.states import CallPhase
@@ -28,11 +27,6 @@ from app.surveys.permissions import ANSWERABLE_STATES
 from app.surveys.states import SurveyKind
 from app.surveys.template import SurveyTemplate, load_survey_template, survey_template_or_none
 from app.tenancy.models import Tenant
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 hex of a link token (what the database holds instead of the token)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def request_of(engagement, kind: SurveyKind = SurveyKind.INITIAL) -> SurveyRequest | None:
@@ -105,8 +99,7 @@ def issue_survey_link(request: SurveyRequest, *, actor, days: int) -> str:
     Returns the token (shown once, never stored). Raises ValueError for an answered request."""
     if request.answered_at is not None:
         raise ValueError("the survey has been answered")
-    token = secrets.token_urlsafe(32)
-    request.link_token_hash = token_hash(token)
+    token, request.link_token_hash = new_token()
     request.link_expires_at = utcnow() + dt.timedelta(days=days)
     db.session.flush()
     record_audit("survey.link", tenant_id=request.tenant_id, actor=actor, target=request,
