@@ -53,7 +53,6 @@ def build_config(instance_path: str) -> dict:
         "MFA_REQUIRED_ROLES": _mfa_roles(env),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "TENANTS_DIR": os.environ.get("TENANTS_DIR", str(Path(__file__).parent.parent / "tenants")),
-        "SHARED_DIR": os.environ.get("SHARED_DIR", str(Path(__file__).parent.parent.parent / "shared")),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-pass-2024"),
         # Session attachments (app/engagements/attachments.py): per file, per session, where (outside static/).
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),

@@ -43,7 +43,7 @@ def seed_demo(*, confirm_fy2024: bool = True) -> str:
             return f"demo: the tenant already has calls; nothing loaded\n{samples}"
         people = ensure_people(tenant, current_app.config["DEMO_PASSWORD"])
         everyone = municipalities(tenant)
-        named = named_items(current_app.config["SHARED_DIR"])
+        named = named_items()
         seed_history(tenant, people, everyone, _history_items(named), BUDGETS)
         groups = history_groups(everyone)
         supported = [m for pair in zip(groups[2022], groups[2023]) for m in pair]

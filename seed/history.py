@@ -13,13 +13,16 @@ from seed.menu import build_menu
 HISTORY_YEARS = {2022: 19, 2023: 20}  # municipalities_supported, program_figures.csv
 
 
-def named_items(shared_dir: str) -> list[tuple[str, list[str], str]]:
-    """(title, categories, kind) of every menu item the sources name (menu_items_named.csv), or []
-    when ../shared is absent (the demo then uses sample titles only)."""
-    path = Path(shared_dir) / "data" / "fukushima" / "menu_items_named.csv"
-    if not path.is_file():
-        return []
-    return [(r["title"], r["categories"].split(";"), r["kind"]) for r in csv.DictReader(path.open(encoding="utf-8"))]
+# The menu items and figures the sources name, copied into the project with their source lines
+# (seed/data/fukushima/README.md).
+DATA_DIR = Path(__file__).parent / "data" / "fukushima"
+
+
+def named_items() -> list[tuple[str, list[str], str]]:
+    """(title, categories, kind) of every menu item the sources name (seed/data/fukushima/
+    menu_items_named.csv: the 11 named FY2024 items, 001:234-264, and earlier examples)."""
+    with (DATA_DIR / "menu_items_named.csv").open(encoding="utf-8") as fh:
+        return [(r["title"], r["categories"].split(";"), r["kind"]) for r in csv.DictReader(fh)]
 
 
 def history_groups(municipalities: list) -> dict[int, list]:

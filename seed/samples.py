@@ -1,5 +1,5 @@
 """Fictional sample values for the demo (all marked サンプル). Real facts come from tenants/ and
-../shared/data/fukushima/ only."""
+seed/data/fukushima/ only (copied from the prefecture's sources with their lines)."""
 from __future__ import annotations
 
 PROVIDERS = [

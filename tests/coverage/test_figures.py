@@ -1,7 +1,6 @@
 """Program figures by fiscal year (app.coverage.figures, GET /t/<slug>/coverage/figures)."""
 import csv
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -14,11 +13,12 @@ from app.engagements.states import EngagementState
 from app.extensions import db
 from app.menus.states import DeliveryFormat
 from app.surveys.models import SurveyResponse
+from seed.history import DATA_DIR
 from tests import factories
 from tests.conftest import in_tenant, login
 from tests.coverage.builders import call_for, cancel, count_statements, menu_item, municipalities, support
 
-FIGURES_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "fukushima" / "program_figures.csv"
+FIGURES_CSV = DATA_DIR / "program_figures.csv"
 # program_figures.csv metric -> ProgramFigures attribute. Rows left out on purpose:
 # - FY2020 (providers_active, municipalities_supported, solution_proposals): an earlier era of the
 #   program, before the demo history starts (FY2022);
