@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
+from app.auth.models import Role
 from app.auth.passwords import MAX_LENGTH
 from app.core.forms import BaseForm, strip_filter
 
-ROLE_CHOICES = [SelectChoice(r, label) for r, label in (
-    ("municipal", _l("市町村担当者")), ("provider", _l("会員企業担当者")),
-    ("reviewer", _l("審査員")), ("operator", _l("事業担当（県）")))]
+# Role.label is lazy: the applicant and provider roles are named after the tenant's (商工会, ICTエキスパート).
+ROLE_CHOICES = [SelectChoice(r.value, r.lazy_label) for r in (Role.MUNICIPAL, Role.PROVIDER, Role.REVIEWER, Role.OPERATOR)]
 STATUS_CHOICES = [SelectChoice("", _l("すべて")), SelectChoice("active", _l("有効")), SelectChoice("inactive", _l("無効"))]
 # Long enough for any allowed password (the rules, not the form, say what is too long), short
 # enough that nobody posts megabytes for argon2 to hash.

@@ -71,7 +71,7 @@ def check_password(password: str, user: User) -> None:
 def _send_invitation(tenant, user: User, *, now: dt.datetime) -> None:
     token = issue_token(user, TokenPurpose.INVITE, now=now)
     link = app_url("account_access.accept_invitation", tenant_slug=tenant.slug, token=token)
-    queue_notification(tenant, user, "accounts.invite", {"name": user.display_name, "role": user.role.label,
+    queue_notification(tenant, user, "accounts.invite", {"name": user.display_name, "role": user.role_label,
                                                          "expires_in": "72時間"}, link=link)
 
 

@@ -72,10 +72,11 @@ def coverage_data(tenant, fiscal_year: int | None = None) -> dict:
 
     `{"fiscal_year", "window": [from, to], "municipalities_total", "covered_in_window",
     "by_year": {"2022": n, …} (distinct municipalities per fiscal year of the window),
-    "never_supported": [lg_code, …], "by_region" / "by_area": {name: {"total": n, "covered": m}},
-    "evacuation_area": {"total": n, "covered": m} (the 12
-    municipalities of the evacuation areas), "priority_fiscal_year": fy + 1, "priority_next":
-    [lg_code, …]}`. `never_supported` lists the municipalities not supported within the window
+    "never_supported": [lg_code, …], "by_region" / "by_area": {name: {"total": n, "covered": m}}
+    (only for a tenant whose municipalities have regions / areas), "focus_group": {"label", "total",
+    "covered"} (only for a tenant that names a group, `Tenant.focus_group_label`; Fukushima: the 12
+    municipalities of the evacuation areas, 避難地域12市町村), "priority_fiscal_year": fy + 1,
+    "priority_next": [lg_code, …]}`. `never_supported` lists the municipalities not supported within the window
     (they may have been supported before it); `priority_next` those not supported in the N years
     before the next fiscal year (priority rule, 001:170). Code lists are ordered by lg_code.
     """
@@ -87,9 +88,9 @@ def coverage_data(tenant, fiscal_year: int | None = None) -> dict:
         "covered_in_window": s.covered_in_window,
         "by_year": {str(year): n for year, n in sorted(s.by_year.items())},
         "never_supported": sorted(m.lg_code for m in s.never_supported_in_window),
-        "by_region": {name: _pair(pair) for name, pair in s.by_region.items()},
-        "by_area": {name: _pair(pair) for name, pair in s.by_area.items()},
-        "evacuation_area": _pair(s.evacuation_area),
+        **({"by_region": {name: _pair(pair) for name, pair in s.by_region.items()}} if s.by_region else {}),
+        **({"by_area": {name: _pair(pair) for name, pair in s.by_area.items()}} if s.by_area else {}),
+        **({"focus_group": {"label": s.focus_group.label, **_pair(s.focus_group.pair)}} if s.focus_group else {}),
         "priority_fiscal_year": s.priority_fiscal_year,
         "priority_next": sorted(m.lg_code for m in s.priority_next),
     }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.tenancy.labels import lazy_label
+
 ACTION_LABELS = {
     "auth.login": _l("ログイン"),
     "auth.login_failed": _l("ログイン失敗"),
@@ -108,7 +110,7 @@ FIELD_LABELS = {
     "tenant": _l("事業"), "endpoint": _l("画面"), "before": _l("変更前"), "after": _l("変更後"), "kind": _l("種類"),
     "fiscal_year": _l("年度"), "count": _l("件数"), "outcome": _l("結果"), "why": _l("理由"), "scores": _l("評点"),
     "item_id": _l("支援メニューID"), "menu_item_id": _l("支援メニューID"), "engagement_id": _l("支援案件ID"),
-    "reviewer_id": _l("審査員ID"), "municipality_id": _l("市町村ID"), "provider_id": _l("会員企業ID"),
+    "reviewer_id": _l("審査員ID"), "municipality_id": _l("市町村ID"), "provider_id": lazy_label("%(provider)sID"),
     "organisation_id": _l("組織ID"), "application_id": _l("申込ID"), "session_id": _l("支援実施ID"),
     "round_id": _l("実施回ID"), "size_bytes": _l("サイズ（バイト）"), "is_active": _l("有効"), "selected": _l("選定数"),
     "items": _l("項目数"), "errors": _l("エラー"), "held_on": _l("実施日"), "planned_sessions": _l("予定回数"),

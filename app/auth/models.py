@@ -11,14 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TimestampMixin, enum_column
 from app.core.states import LabeledEnum
+from app.tenancy.labels import applicant_staff_label, lazy_label
 from app.tenancy.models import Organisation
 
 
 class Role(LabeledEnum):
     OPERATOR = "operator", _l("事業担当（県）")
     REVIEWER = "reviewer", _l("審査員")
-    MUNICIPAL = "municipal", _l("市町村担当者")
-    PROVIDER = "provider", _l("会員企業担当者")
+    # Named after the tenant's own applicant bodies and providers (市町村・教育委員会・商工会担当者,
+    # ICTエキスパート担当者), resolved when rendered; one user's own is `User.role_label`.
+    MUNICIPAL = "municipal", lazy_label("%(applicant)s担当者")
+    PROVIDER = "provider", lazy_label("%(provider)s担当者")
     PLATFORM_ADMIN = "platform_admin", _l("システム管理者")
 
 
@@ -53,6 +56,14 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
         return self.is_active_account
+
+    @property
+    def role_label(self) -> str:
+        """The role's name for this user: an applicant's staff after its body's kind (商工会担当者,
+        教育委員会担当者, 市町村担当者), any other role its `Role.label`."""
+        if self.role == Role.MUNICIPAL and self.organisation is not None:
+            return applicant_staff_label(self.organisation)
+        return self.role.label
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

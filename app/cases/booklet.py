@@ -36,5 +36,6 @@ def booklet_workbook(tenant, fiscal_year: int, cases: list[PublicCase], share_la
     cover = [("事業", tenant.name), ("都道府県", tenant.prefecture), ("年度", fiscal_year_label(fiscal_year)),
              ("掲載事例数", len(cases)), ("事後アンケート「課題解決につながった」", share_label)]
     write_sheet(workbook.create_sheet("表紙"), ("項目", "内容"), cover)
-    write_sheet(workbook.create_sheet("事例"), HEADERS, [case_row(i, pub, tenant) for i, pub in enumerate(cases, 1)])
+    headers = tuple(tenant.provider_label if h == "会員企業" else h for h in HEADERS)  # the tenant's own label
+    write_sheet(workbook.create_sheet("事例"), headers, [case_row(i, pub, tenant) for i, pub in enumerate(cases, 1)])
     return workbook

@@ -9,9 +9,10 @@ from app.auth.models import Role
 from app.cases.queries import managed_page
 from app.cases.states import CaseState
 from app.exports.registry import Column, ExportContext, paged_export, roles
+from app.tenancy.labels import lazy_label
 
 COLUMNS = [Column(_l("年度"), 8), Column(_l("事例ID"), 8), Column(_l("件名"), 50), Column(_l("市町村"), 14),
-           Column(_l("支援メニュー"), 36), Column(_l("会員企業"), 28), Column(_l("状態"), 12),
+           Column(_l("支援メニュー"), 36), Column(lazy_label("%(provider)s"), 28), Column(_l("状態"), 12),
            Column(_l("承認日時"), 18), Column(_l("公開日時"), 18)]
 
 

@@ -28,6 +28,7 @@ from app.engagements.states import EngagementState
 from app.extensions import db
 from app.surveys.queries import response_of
 from app.tenancy.models import Tenant
+from app.tenancy.labels import provider_label
 
 DRAFTABLE_STATES = {EngagementState.COMPLETED, EngagementState.CLOSED}
 CONFLICT_LABELS = {**TEXT_FIELDS, "dx_step": _l("DXステップ"), "categories": _l("分類"), "population": _l("人口（人）")}
@@ -143,13 +144,13 @@ def publication_problems(case: Case) -> list[str]:
     in the published text."""
     problems = []
     if case.municipal_approved_at is None or case.provider_approved_at is None:
-        problems.append(_("市町村と会員企業の双方の承認がない事例は公開できません。"))
+        problems.append(_("市町村と%(provider)sの双方の承認がない事例は公開できません。", provider=provider_label()))
     for f in personal_data_findings(case):
         problems.append(_("個人情報と思われる記載があります（%(field)s：%(kind)s「%(match)s」）。",
                           field=TEXT_FIELDS[f.field], kind=f.kind_label, match=f.match))
     name = case.engagement.provider.name
     if "provider" in case.held_back and any(name in str(getattr(case, f)) for f in TEXT_FIELDS):
-        problems.append(_("非公開とされた会員企業名が本文に含まれています。"))
+        problems.append(_("非公開とされた%(provider)s名が本文に含まれています。", provider=provider_label()))
     return problems
 
 

@@ -9,13 +9,14 @@ right party whoever calls it.
 from flask_babel import lazy_gettext as _l
 
 from app.core.states import LabeledEnum
+from app.tenancy.labels import lazy_label
 
 
 class CaseState(LabeledEnum):
     DRAFT = "draft", _l("下書き")
-    AWAITING_APPROVAL = "awaiting_approval", _l("市町村・会員企業の確認待ち")
-    AWAITING_PROVIDER = "awaiting_provider", _l("会員企業の確認待ち（市町村承認済）")
-    AWAITING_MUNICIPALITY = "awaiting_municipality", _l("市町村の確認待ち（会員企業承認済）")
+    AWAITING_APPROVAL = "awaiting_approval", lazy_label("市町村・%(provider)sの確認待ち")
+    AWAITING_PROVIDER = "awaiting_provider", lazy_label("%(provider)sの確認待ち（市町村承認済）")
+    AWAITING_MUNICIPALITY = "awaiting_municipality", lazy_label("市町村の確認待ち（%(provider)s承認済）")
     APPROVED = "approved", _l("双方承認済（公開待ち）")
     PUBLISHED = "published", _l("公開中")
 
@@ -54,7 +55,7 @@ HOLDABLE_FIELDS = {
     "population": _l("人口"),
     "related_url": _l("関連URL"),
     "similar_organisations": _l("類似の取組を行っている団体"),
-    "provider": _l("会員企業名"),
+    "provider": lazy_label("%(provider)s名"),
     "survey_solved": _l("事後アンケートの結果（課題解決につながったか）"),
 }
 

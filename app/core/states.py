@@ -18,7 +18,8 @@ class LabeledEnum(enum.StrEnum):
     def __new__(cls, value: str, label: str = ""):
         obj = str.__new__(cls, value)
         obj._value_ = value
-        obj._label = label or value
+        # Not `label or value`: that would render a lazy label at import time (tenant-dependent ones too).
+        obj._label = value if isinstance(label, str) and not label else label
         return obj
 
     @property

@@ -19,6 +19,7 @@ from app.engagements.states import COUNTED
 from app.extensions import db
 from app.menus.models import MenuItem
 from app.tenancy.models import Organisation
+from app.tenancy.labels import provider_label
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def budget_rows(tenant, fiscal_year: int) -> tuple[list[str], list[list]]:
     data = year_budget(tenant, fiscal_year)
     if data is None:
         return headers, []
-    groups = [(_l("合計"), [data.total]), (_l("支援メニュー"), data.by_menu_item), (_l("会員企業"), data.by_provider)]
+    groups = [(_l("合計"), [data.total]), (_l("支援メニュー"), data.by_menu_item), (provider_label(), data.by_provider)]
     rows = [[str(kind), line.label, line.engagements, line.allocated, line.budget, line.remaining, line.share,
              line.slots_left]
             for kind, lines in groups for line in lines]
@@ -133,6 +134,6 @@ def call_chart(calls: list[tuple[int, BudgetLine]]) -> BarChart:
 
 def provider_chart(year: YearBudget) -> BarChart:
     """Allocated 千円 per provider within one call (`YearBudget.by_provider`)."""
-    return bar_chart("chart-providers", str(_l("会員企業別の配分額（%(fy)s、千円）", fy=fiscal_year_label(year.fiscal_year))),
+    return bar_chart("chart-providers", str(_l("%(provider)s別の配分額（%(fy)s、千円）", provider=provider_label(), fy=fiscal_year_label(year.fiscal_year))),
                      [line.label for line in year.by_provider], {str(_l("配分額")): [line.allocated for line in year.by_provider]},
                      unit=str(_l("千円")))

@@ -24,6 +24,7 @@ from app.surveys.models import SurveyResponse
 from app.surveys.permissions import ANSWERABLE_STATES
 from app.surveys.queries import Share
 from app.surveys.states import SurveyKind
+from app.tenancy.labels import lazy_label
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class ProgramFigures:
 METRICS = [
     ("municipalities", _l("支援した市町村数"), _l("市町村")),
     ("engagements", _l("支援案件数"), _l("件")),
-    ("providers", _l("支援した会員企業数"), _l("社")),
+    ("providers", lazy_label("支援した%(provider)s数"), _l("社")),
     ("menu_items", _l("支援メニュー項目数"), _l("項目")),
     ("proposals", _l("支援で行った解決策の提案数"), _l("件")),
     ("budget_thousand_yen", _l("予算額"), _l("千円")),

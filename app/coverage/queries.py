@@ -68,12 +68,30 @@ class MatrixRow:
 
 
 @dataclass(frozen=True)
+class FocusGroup:
+    """The tenant's named group of municipalities (`Tenant.focus_group_label`): members and how many
+    of them were supported in the window."""
+
+    label: str
+    total: int
+    covered: int
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        """`(total, covered)`, the shape of a `by_region` value."""
+        return (self.total, self.covered)
+
+
+@dataclass(frozen=True)
 class CoverageSummary:
     """Everything the coverage dashboard and the open-data API show for one fiscal year.
 
     `window` is (from, to) inclusive; `by_year` / `engagements_by_year` cover the window only;
     `by_region` / `by_area` map names to (total, covered in window), in the order of first appearance
-    in the master list unless the tenant rules `region_order` / `area_order` name one;
+    in the master list unless the tenant rules `region_order` / `area_order` name one, and are empty
+    when no municipality has a region / an area (the tenant has none: no block, column or API field);
+    `focus_group` is the tenant's named group (`Tenant.focus_group_label`, Fukushima: 避難地域12市町村),
+    None when it has none;
     `matrix` is `[(region, [MatrixRow])]`; `priority_next` answers the priority rule for
     `priority_fiscal_year` (= fiscal_year + 1) with `priority_lookback` years (001:170).
     """
@@ -91,7 +109,7 @@ class CoverageSummary:
     priority_next: list[Organisation]
     by_region: dict[str, tuple[int, int]]
     by_area: dict[str, tuple[int, int]]
-    evacuation_area: tuple[int, int]
+    focus_group: FocusGroup | None
     matrix_years: list[int]
     matrix: list[tuple[str, list[MatrixRow]]]
     available_years: list[int] = field(default_factory=list)
@@ -185,9 +203,9 @@ def coverage_summary(tenant, fiscal_year: int | None = None) -> CoverageSummary:
         priority_fiscal_year=fy + 1,
         priority_lookback=lookback,
         priority_next=[m for m in municipalities if is_priority(years_of.get(m.id, set()), fy + 1, lookback)],
-        by_region=ordered(breakdown(municipalities, in_window, lambda m: m.region), tenant.rule("region_order")),
-        by_area=ordered(breakdown(municipalities, in_window, lambda m: m.area), tenant.rule("area_order")),
-        evacuation_area=_evacuation(municipalities, in_window),
+        by_region=_named_breakdown(municipalities, in_window, "region", tenant),
+        by_area=_named_breakdown(municipalities, in_window, "area", tenant),
+        focus_group=_focus_group(tenant, municipalities, in_window),
         matrix_years=matrix_years,
         matrix=list(ordered(_matrix(municipalities, counts, matrix_years, in_window), tenant.rule("region_order")).items()),
         available_years=sorted(set(rules) | {fy, fiscal_year_of(today_jst())}, reverse=True),
@@ -219,9 +237,18 @@ def breakdown(municipalities: list[Organisation], covered: set[int], key) -> dic
     return {name: (total, hit) for name, (total, hit) in totals.items()}
 
 
-def _evacuation(municipalities: list[Organisation], covered: set[int]) -> tuple[int, int]:
+def _named_breakdown(municipalities: list[Organisation], covered: set[int], key: str, tenant) -> dict:
+    # A tenant whose municipalities carry no region (area) has no such breakdown, not one 「（未設定）」 row.
+    if not any(getattr(m, key) for m in municipalities):
+        return {}
+    return ordered(breakdown(municipalities, covered, lambda m: getattr(m, key)), tenant.rule(f"{key}_order"))
+
+
+def _focus_group(tenant, municipalities: list[Organisation], covered: set[int]) -> FocusGroup | None:
+    if tenant.focus_group_label is None:
+        return None
     members = [m for m in municipalities if m.is_evacuation_area]
-    return (len(members), sum(1 for m in members if m.id in covered))
+    return FocusGroup(tenant.focus_group_label, len(members), sum(1 for m in members if m.id in covered))
 
 
 def _matrix(municipalities, counts, years: list[int], covered: set[int]) -> dict[str, list[MatrixRow]]:

@@ -2,11 +2,12 @@
 from flask_babel import lazy_gettext as _l
 
 from app.core.states import LabeledEnum
+from app.tenancy.labels import lazy_label
 
 
 class NoticeKind(LabeledEnum):
     MUNICIPALITY = "municipality", _l("決定通知（市町村）")
-    PROVIDER = "provider", _l("割当通知（会員企業）")
+    PROVIDER = "provider", lazy_label("割当通知（%(provider)s）")
 
 
 class NoticeOccasion(LabeledEnum):

@@ -8,9 +8,10 @@ from app.auth.models import Role
 from app.engagements.queries import EngagementRow, engagement_page
 from app.engagements.states import EngagementState
 from app.exports.registry import Column, ExportContext, paged_export, roles
+from app.tenancy.labels import lazy_label
 
 COLUMNS = [Column(_l("年度"), 8), Column(_l("全国地方公共団体コード"), 12), Column(_l("市町村"), 14),
-           Column(_l("支援メニュー"), 36), Column(_l("会員企業"), 28), Column(_l("状態"), 10),
+           Column(_l("支援メニュー"), 36), Column(lazy_label("%(provider)s"), 28), Column(_l("状態"), 10),
            Column(_l("支援回数"), 8), Column(_l("最終支援日"), 12), Column(_l("費用（千円）"), 10)]
 
 

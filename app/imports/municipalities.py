@@ -16,9 +16,18 @@ SHEET = "市町村"
 COLUMNS = (
     Column("lg_code", "市町村コード"), Column("name", "市町村名"), Column("kana", "よみがな", False),
     Column("kind", "市町村区分"), Column("district", "郡", False), Column("region", "地域", False),
-    Column("area", "地方", False), Column("evacuation_area_12", "避難地域12市町村", False),
+    Column("area", "地方", False),
 )
 HEADERS = {c.key: c.header for c in COLUMNS}
+# Membership of the tenant's focus group (`Tenant.focus_group_label`): a column headed by that label,
+# only for a tenant that names a group (Fukushima: 避難地域12市町村). Stored as `is_evacuation_area`.
+GROUP_KEY = "evacuation_area_12"
+
+
+def columns(tenant) -> tuple[Column, ...]:
+    """The columns of the sheet for `tenant`: `COLUMNS`, plus the focus-group column when it has one."""
+    label = tenant.focus_group_label
+    return COLUMNS + ((Column(GROUP_KEY, label, False),) if label else ())
 KINDS = ("市", "町", "村")
 FLAGS = {"": "0", "0": "0", "1": "1", "○": "1", "はい": "1", "いいえ": "0"}
 LIMITS = {"name": 200, "kana": 200, "district": 40, "region": 20, "area": 20}
@@ -28,17 +37,18 @@ def template(tenant, rows=()):
     """The import template (headers only unless `rows`: lists in `COLUMNS` order)."""
     regions = "、".join(tenant.rule("region_order", []) or ["（任意）"])
     areas = "、".join(tenant.rule("area_order", []) or ["（任意）"])
-    return template_workbook(SHEET, COLUMNS, rows, [
+    label = tenant.focus_group_label
+    return template_workbook(SHEET, columns(tenant), rows, [
         ("市町村コード", "全国地方公共団体コード6桁（検査数字を含む）。例：072010"),
         ("市町村区分", "市・町・村のいずれか"), ("地域", regions), ("地方", areas),
-        ("避難地域12市町村", "該当すれば 1、該当しなければ 0 または空欄"),
+        *([(label, "該当すれば 1、該当しなければ 0 または空欄")] if label else []),
     ])
 
 
 def plan(workbook, tenant) -> ImportPlan:
     """Validate every row of sheet 「市町村」 and sort it into new / updated / unchanged (no writes)."""
     result = ImportPlan(SHEET)
-    rows, result.errors = read_sheet(workbook, SHEET, COLUMNS)
+    rows, result.errors = read_sheet(workbook, SHEET, columns(tenant))
     existing = {o.lg_code: o for o in db.session.scalars(
         sa.select(Organisation).where(Organisation.tenant_id == tenant.id, Organisation.kind == OrganisationKind.MUNICIPALITY))}
     names = {o.name: code for code, o in existing.items()}
@@ -75,17 +85,17 @@ def _check(result: ImportPlan, row: SheetRow, tenant, seen: set[str], names: dic
     for key, limit in LIMITS.items():
         if len(v.get(key, "")) > limit:
             result.error(row, key, HEADERS[key], f"{limit}文字以内にしてください")
-    if v.get("evacuation_area_12", "") not in FLAGS:
-        result.error(row, "evacuation_area_12", HEADERS["evacuation_area_12"], "1（該当）か 0（非該当）にしてください")
+    if v.get(GROUP_KEY, "") not in FLAGS:
+        result.error(row, GROUP_KEY, tenant.focus_group_label, "1（該当）か 0（非該当）にしてください")
     if len(result.errors) > before:
         return None
-    return {key: v.get(key, "") for key in HEADERS} | {"evacuation_area_12": FLAGS[v.get("evacuation_area_12", "")]}
+    return {key: v.get(key, "") for key in HEADERS} | {GROUP_KEY: FLAGS[v.get(GROUP_KEY, "")]}
 
 
 def _same(org: Organisation, values: dict) -> bool:
     return (org.name, org.kana, org.municipality_kind, org.district, org.region, org.area, org.is_evacuation_area) == (
         values["name"], values["kana"], values["kind"], values["district"], values["region"], values["area"],
-        values["evacuation_area_12"] == "1")
+        values[GROUP_KEY] == "1")
 
 
 def apply(result: ImportPlan, tenant, *, actor) -> dict:

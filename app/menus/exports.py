@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth.models import Role
 from app.exports.registry import Column, ExportContext, anyone, list_export, paged_export, roles
 from app.menus.queries import call_proposal_rows, filter_menu, proposals_of_provider, published_calls, published_menu
+from app.tenancy.labels import lazy_label
 
 
 def _categories(tenant, codes) -> str:
@@ -17,7 +18,7 @@ def _regions(regions) -> str:
     return "、".join(regions) if regions else "全域"
 
 
-PROPOSAL_COLUMNS = [Column(_l("提案ID"), 8), Column(_l("件名"), 36), Column(_l("会員企業"), 28), Column(_l("状態"), 10),
+PROPOSAL_COLUMNS = [Column(_l("提案ID"), 8), Column(_l("件名"), 36), Column(lazy_label("%(provider)s"), 28), Column(_l("状態"), 10),
                     Column(_l("提供形態"), 12), Column(_l("対応地域"), 20), Column(_l("受入可能数"), 10),
                     Column(_l("単価（千円）"), 10), Column(_l("審査件数"), 8), Column(_l("平均点"), 8),
                     Column(_l("採否の理由"), 40), Column(_l("提出日時"), 18)]
@@ -50,7 +51,7 @@ MY_PROPOSALS = paged_export("my_proposals", _l("自社の支援メニュー提�
                             lambda ctx, n: proposals_of_provider(ctx.tenant, ctx.user.organisation_id, page=n),
                             _own_row, roles(Role.PROVIDER))
 
-MENU_COLUMNS = [Column(_l("年度"), 8), Column(_l("番号"), 6), Column(_l("支援メニュー"), 36), Column(_l("会員企業"), 28),
+MENU_COLUMNS = [Column(_l("年度"), 8), Column(_l("番号"), 6), Column(_l("支援メニュー"), 36), Column(lazy_label("%(provider)s"), 28),
                 Column(_l("分類"), 30), Column(_l("提供形態"), 12), Column(_l("対応地域"), 20),
                 Column(_l("受入可能数"), 10), Column(_l("内容"), 60), Column(_l("成果物"), 40)]
 

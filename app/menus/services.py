@@ -22,6 +22,7 @@ from app.menus.models import MenuItem, MenuProposal
 from app.menus.queries import call_of, tenant_regions
 from app.menus.states import TRANSITIONS, DeliveryFormat, ProposalState
 from app.tenancy.models import Organisation, OrganisationKind, Tenant
+from app.tenancy.labels import provider_label
 
 EDITABLE_FIELDS = (
     "title", "categories", "description", "deliverables", "format", "regions_served", "capacity", "unit_cost_thousand_yen",
@@ -98,7 +99,7 @@ def propose_menu_item(call: Call, provider: Organisation, *, actor, title: str, 
     """
     _require_phase(call, CallPhase.PROPOSALS, "現在、支援メニューの提案は受け付けていません。")
     if provider.kind != OrganisationKind.PROVIDER or provider.tenant_id != call.tenant_id:
-        raise MenuError("提案できるのは会員企業のみです。")
+        raise MenuError(f"提案できるのは{provider_label(db.session.get(Tenant, call.tenant_id))}のみです。")
     tenant = db.session.get(Tenant, call.tenant_id)
     values = _clean_fields(tenant, {
         "title": title, "categories": categories, "description": description, "deliverables": deliverables,

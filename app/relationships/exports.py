@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 from app.auth.models import Role
 from app.exports.registry import Column, list_export, roles
 from app.relationships.queries import relationships_for
+from app.tenancy.labels import lazy_label
 
-COLUMNS = [Column(_l("会員企業"), 28), Column(_l("全国地方公共団体コード"), 12), Column(_l("市町村"), 14),
+COLUMNS = [Column(lazy_label("%(provider)s"), 28), Column(_l("全国地方公共団体コード"), 12), Column(_l("市町村"), 14),
            Column(_l("種別"), 16), Column(_l("理由"), 50), Column(_l("申告日時"), 18), Column(_l("状態"), 10),
            Column(_l("取下げ日時"), 18)]
 

@@ -8,13 +8,14 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from app.core.forms import BaseForm, strip_filter
 from app.relationships.services import REASON_MAX
 from app.relationships.states import RelationshipKind
+from app.tenancy.labels import lazy_label
 
 
 class RelationshipForm(BaseForm):
     """Operator: any provider; provider staff: the provider field is fixed to their company."""
 
-    provider = SelectField(_l("会員企業"), choices=[], validate_choice=True,
-                           validators=[InputRequired(message=_l("会員企業を選択してください。"))])
+    provider = SelectField(lazy_label("%(provider)s"), choices=[], validate_choice=True,
+                           validators=[InputRequired(message=lazy_label("%(provider)sを選択してください。"))])
     municipality = SelectField(_l("市町村"), choices=[], validate_choice=True,
                                validators=[InputRequired(message=_l("市町村を選択してください。"))])
     kind = SelectField(_l("関係の種類"), choices=RelationshipKind.choices(),

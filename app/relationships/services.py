@@ -21,6 +21,7 @@ from app.menus.models import MenuItem
 from app.relationships.models import ProviderRelationship
 from app.relationships.states import RelationshipKind
 from app.tenancy.models import Organisation, OrganisationKind
+from app.tenancy.labels import provider_label
 
 REASON_MAX = 2000
 BLOCKED_REASON = "非選定：希望メニューの提供者と利害関係あり"
@@ -51,7 +52,7 @@ def declare_relationship(tenant, *, provider: Organisation, municipality: Organi
     """
     if (provider.tenant_id, municipality.tenant_id) != (tenant.id, tenant.id) or provider.kind != OrganisationKind.PROVIDER \
             or municipality.kind != OrganisationKind.MUNICIPALITY:
-        raise RelationshipError(_("会員企業と市町村を選んでください。"))
+        raise RelationshipError(_("%(provider)sと市町村を選んでください。", provider=provider_label(tenant)))
     reason = (reason or "").strip()
     if not reason:
         raise RelationshipError(_("利害関係の内容（理由）を入力してください。"))

@@ -15,6 +15,7 @@ from app.relationships.forms import RelationshipForm
 from app.relationships.models import ProviderRelationship
 from app.relationships.permissions import can_view_relationship
 from app.tenancy.models import Organisation, OrganisationKind
+from app.tenancy.labels import provider_label
 
 bp = Blueprint("relationships", __name__, url_prefix="/t/<tenant_slug>")
 ROLES = (Role.OPERATOR, Role.PROVIDER)
@@ -51,7 +52,7 @@ def index():
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("利害関係を申告しました。この会員企業の支援メニューは当該市町村に割り当てられません。"), "success")
+            flash(_("利害関係を申告しました。この%(provider)sの支援メニューは当該市町村に割り当てられません。", provider=provider_label()), "success")
             return redirect(url_for(".index"))
     status = 400 if form.is_submitted() else 200
     rows = queries.relationships_for(current_user, g.tenant)

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.reviews.queries import ItemResult, item_results
 from app.reviews.rubric import rubric_for
 from app.reviews.states import ReviewTarget
+from app.tenancy.labels import provider_label
 
 SPREAD_HEADERS = ["平均点", "最低点", "最高点", "標準偏差", "審査件数"]
 
@@ -96,7 +97,7 @@ def _application_table(call: Call) -> tuple[list[str], list[int], list[list]]:
 def _proposal_table(call: Call) -> tuple[list[str], list[int], list[list]]:
     results = item_results(call, ReviewTarget.PROPOSAL)
     reviewers, labels = _reviewer_names(results), _labels(call, ReviewTarget.PROPOSAL)
-    headers = ["提案ID", "件名", "会員企業", "状態", *_reviewer_headers(reviewers), *SPREAD_HEADERS, "採否の理由"]
+    headers = ["提案ID", "件名", provider_label(), "状態", *_reviewer_headers(reviewers), *SPREAD_HEADERS, "採否の理由"]
     rows = [[p.item.id, p.item.title, p.item.provider.name, p.item.state.label, *_review_cells(p, reviewers, labels),
              p.item.decision_reason] for p in results]
     widths = [8, 36, 24, 8, *[w for _r in reviewers for w in (12, 50)], 8, 8, 8, 8, 8, 40]

@@ -9,10 +9,11 @@ from app.core.pagination import Page
 from app.exports.registry import Column, ExportContext, paged_export, roles, statement_page
 from app.selection.permissions import is_selection_available
 from app.selection.queries import allocations_stmt, selection_of
+from app.tenancy.labels import lazy_label
 
 COLUMNS = [Column(_l("申込ID"), 8), Column(_l("全国地方公共団体コード"), 12), Column(_l("市町村"), 14),
            Column(_l("優先（過去2年間支援なし）"), 10), Column(_l("結果"), 8), Column(_l("支援メニュー"), 36),
-           Column(_l("会員企業"), 28), Column(_l("希望順位"), 8), Column(_l("理由"), 50), Column(_l("固定"), 6),
+           Column(lazy_label("%(provider)s"), 28), Column(_l("希望順位"), 8), Column(_l("理由"), 50), Column(_l("固定"), 6),
            Column(_l("除外"), 6)]
 
 

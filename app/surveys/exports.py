@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth.models import Role
 from app.exports.registry import Column, ExportContext, list_export, roles
 from app.surveys.queries import survey_fiscal_years, survey_results
+from app.tenancy.labels import provider_label
 
 COLUMNS = [Column(_l("年度"), 8), Column(_l("区分"), 12), Column(_l("名称"), 40), Column(_l("完了件数"), 10),
            Column(_l("回答件数"), 10), Column(_l("課題解決につながった（件）"), 12), Column(_l("回答（件）"), 10),
@@ -20,7 +21,7 @@ def _tallies(ctx: ExportContext) -> list:
     if fiscal_year is None:
         return []
     results = survey_results(ctx.tenant, fiscal_year)
-    groups = [("合計", [results.total]), ("支援メニュー別", results.by_menu_item), ("会員企業別", results.by_provider)]
+    groups = [("合計", [results.total]), ("支援メニュー別", results.by_menu_item), (f"{provider_label(ctx.tenant)}別", results.by_provider)]
     return [(fiscal_year, kind, tally) for kind, tallies in groups for tally in tallies]
 
 

@@ -12,8 +12,11 @@ from app.extensions import db
 
 def init_tenancy(app: Flask) -> None:
     """Install the URL hooks that resolve the tenant and scope the session for each request."""
+    from app.tenancy.labels import init_labels
     from app.tenancy.models import Tenant
     from app.tenancy.scoping import activate_tenant, deactivate_tenant
+
+    init_labels(app)
 
     @app.url_value_preprocessor
     def _resolve_tenant(endpoint, values):

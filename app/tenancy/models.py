@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,6 +42,13 @@ class Tenant(TimestampMixin, Base):
         """True for continuous and on-demand programs (静岡県・宮城県-style, digest §2.3)."""
         return self.call_model != "annual"
 
+    @property
+    def focus_group_label(self) -> str | None:
+        """The name of the tenant's focus group of municipalities (`rules.focus_group_label`, e.g.
+        福島県の「避難地域12市町村」), or None when the tenant has none: then no page, API field or
+        export column mentions it."""
+        return self.rule("focus_group_label") or None
+
     def category_label(self, code: str) -> str:
         """Japanese label of a DX issue category code (digest §3), or the code itself."""
         for item in self.categories or []:
@@ -49,10 +57,16 @@ class Tenant(TimestampMixin, Base):
         return code
 
 
+def _provider_label() -> str:
+    from app.tenancy.labels import provider_label  # labels imports this module
+
+    return provider_label()
+
+
 class OrganisationKind(LabeledEnum):
     OFFICE = "office", _l("事業担当課")
     MUNICIPALITY = "municipality", _l("市町村")
-    PROVIDER = "provider", _l("会員企業")
+    PROVIDER = "provider", LazyString(lambda: _provider_label())  # the tenant's own: 会員企業 / ICTエキスパート
     BOARD_OF_EDUCATION = "board_of_education", _l("教育委員会")
     CHAMBER_OF_COMMERCE = "chamber_of_commerce", _l("商工会")
 
@@ -82,6 +96,7 @@ class Organisation(TenantScoped, TimestampMixin, Base):
     district: Mapped[str] = mapped_column(sa.String(40), default="")  # 郡
     region: Mapped[str] = mapped_column(sa.String(20), default="")  # 県北, 県中, …
     area: Mapped[str] = mapped_column(sa.String(20), default="")  # 中通り, 会津, 浜通り
+    # Member of the tenant's focus group (`Tenant.focus_group_label`; Fukushima: 避難地域12市町村).
     is_evacuation_area: Mapped[bool] = mapped_column(default=False)
     is_sample: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -54,6 +54,16 @@ Text = Annotated[str, BeforeValidator(_text)]
 OptionalText = Annotated[str | None, BeforeValidator(lambda v: None if v is None else _text(v))]
 
 
+def _short_label(value):
+    """None (key absent), or a label of 1..40 characters (it heads a table column and an API field)."""
+    if value is None:
+        return None
+    value = _text(value)
+    if len(value) > 40:
+        raise ValueError("40文字以内にしてください")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,6 +94,9 @@ class Rules(_Strict):
     cost_bearer: Literal["prefecture", "municipality", "shared"] = "prefecture"
     region_order: list[Text] = []
     area_order: list[Text] = []
+    # A named group of municipalities shown apart on the coverage page, the API and the exports
+    # (Fukushima: 避難地域12市町村); members carry `Organisation.is_evacuation_area`. None: no group.
+    focus_group_label: Annotated[str | None, BeforeValidator(_short_label)] = None
     review_rubric: list[RubricCriterion] = []
     # Delivery (issue 4): optional per-engagement quotas, the 滞留 threshold and the 実績報告 due days.
     max_hours_per_engagement: _int_range(1, 1000, optional=True) = None

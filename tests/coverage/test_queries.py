@@ -94,7 +94,7 @@ def test_breakdowns_by_region_area_and_evacuation_area(app):
         assert set(s.by_area) == {"中通り", "会津", "浜通り"}
         assert sum(total for total, _ in s.by_area.values()) == 59
         evacuation = [x for x in m if x.is_evacuation_area]
-        assert s.evacuation_area == (12, sum(1 for x in evacuation if x.id in covered))
+        assert (s.focus_group.label, s.focus_group.pair) == ("避難地域12市町村", (12, sum(1 for x in evacuation if x.id in covered)))
 
 
 def test_region_order_rule_overrides_master_list_order(app):

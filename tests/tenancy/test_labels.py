@@ -1,0 +1,108 @@
+"""No prefecture's concepts in another tenant's pages (issue 13 §5): the sample tenants of the demo
+(静岡県-style ICTエキスパート, 宮城県-style 推進アドバイザー) show their own provider label, no
+evacuation-area block, no area filter and no Fukushima text; Fukushima keeps its focus group of 12;
+applicant staff are named after their body (商工会担当者)."""
+from io import BytesIO
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.tenancy.labels import applicant_staff_label, place_hint, provider_label
+from app.tenancy.models import Organisation, OrganisationKind
+from app.tenancy.schema import Rules
+from tests.conftest import in_tenant, login
+
+PASSWORD = "demo-pass-2024"
+FOREIGN = ("避難地域", "会員企業", "福島")
+SAMPLES = {"shizuoka-sample": "ICTエキスパート", "miyagi-sample": "推進アドバイザー"}
+
+
+def _municipality_id(app, slug: str) -> int:
+    with in_tenant(app, slug):
+        return db.session.scalar(sa.select(Organisation.id).where(Organisation.kind == OrganisationKind.MUNICIPALITY)
+                                 .order_by(Organisation.id))
+
+
+def _xlsx_text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    sheet = load_workbook(BytesIO(response.data), read_only=True).active
+    return " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+
+
+@pytest.mark.parametrize("slug", sorted(SAMPLES))
+def test_sample_tenant_pages_carry_no_fukushima_concepts(demo_app, slug):
+    client = demo_app.test_client()
+    login(client, "operator@demo.example", password=PASSWORD, slug=slug)
+    base = f"/t/{slug}"
+    municipality = _municipality_id(demo_app, slug)
+    pages = {path: client.get(base + path) for path in (
+        "/", "/coverage", "/coverage/map", f"/municipalities/{municipality}", "/cases", "/cases/manage", "/users",
+        "/users/invite")}
+    for path, response in pages.items():
+        assert response.status_code == 200, path
+        text = response.get_data(as_text=True)
+        assert not [w for w in FOREIGN if w in text], (path, [w for w in FOREIGN if w in text])
+    assert SAMPLES[slug] in pages["/users/invite"].get_data(as_text=True)  # the provider role, by its label
+    cases = pages["/cases"].get_data(as_text=True)
+    assert 'name="area"' not in cases  # the tenant has no areas: no area filter
+    coverage = pages["/coverage"].get_data(as_text=True)
+    assert "地方別" not in coverage and "（未設定）" not in coverage
+    api = client.get(f"/t/{slug}/api/v1/coverage").get_json()
+    assert "focus_group" not in api and "evacuation_area" not in api and "by_area" not in api
+    assert not [w for w in FOREIGN if w in client.get(f"/t/{slug}/api/v1/cases").get_data(as_text=True)]
+    matrix = _xlsx_text(client.get(f"{base}/exports/coverage_matrix.xlsx"))
+    assert "全国地方公共団体コード" in matrix and not [w for w in (*FOREIGN, "方部") if w in matrix]
+
+
+def test_fukushima_keeps_its_focus_group_of_twelve(demo_app):
+    client = demo_app.test_client()
+    login(client, "operator@demo.example", password=PASSWORD)
+    coverage = client.get("/t/fukushima/coverage").get_data(as_text=True)
+    assert "<h2>避難地域12市町村</h2>" in coverage and "地方別" in coverage
+    api = client.get("/t/fukushima/api/v1/coverage").get_json()
+    assert api["focus_group"]["label"] == "避難地域12市町村" and api["focus_group"]["total"] == 12
+    assert set(api["by_area"]) == {"中通り", "会津", "浜通り"}
+    header = load_workbook(BytesIO(client.get("/t/fukushima/exports/coverage_matrix.xlsx").data), read_only=True).active
+    first = [c for c in next(header.iter_rows(max_row=1, values_only=True))]
+    assert first[:5] == ["地域", "地方", "全国地方公共団体コード", "市町村", "避難地域12市町村"]
+    assert 'name="area"' in client.get("/t/fukushima/cases").get_data(as_text=True)
+
+
+def test_chamber_of_commerce_staff_are_named_after_their_body(demo_app):
+    with in_tenant(demo_app, "shizuoka-sample") as tenant:
+        user = db.session.scalar(sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
+                                 .where(User.tenant_id == tenant.id, User.role == Role.MUNICIPAL,
+                                        Organisation.kind == OrganisationKind.CHAMBER_OF_COMMERCE))
+        email, org_name = user.email, user.organisation.name
+        assert user.role_label == "商工会担当者"
+    client = demo_app.test_client()
+    login(client, email, password=PASSWORD, slug="shizuoka-sample")
+    home = client.get("/t/shizuoka-sample/").get_data(as_text=True)
+    assert f"（商工会担当者・{org_name}）" in home and "市町村担当者" not in home
+    operator = demo_app.test_client()
+    login(operator, "operator@demo.example", password=PASSWORD, slug="shizuoka-sample")
+    users = operator.get("/t/shizuoka-sample/users").get_data(as_text=True)
+    assert "商工会担当者" in users and "教育委員会担当者" in users and "ICTエキスパート担当者" in users
+
+
+def test_labels_follow_the_tenant(demo_app):
+    with in_tenant(demo_app, "shizuoka-sample") as tenant:
+        assert provider_label() == "ICTエキスパート" and str(Role.PROVIDER.label) == "ICTエキスパート担当者"
+        assert Role.MUNICIPAL.label == "市町村・教育委員会・商工会担当者"
+        town = db.session.scalar(sa.select(Organisation).where(Organisation.municipality_kind == "町"))
+        assert place_hint(town) == "サンプル県○○町" and applicant_staff_label(town) == "市町村担当者"
+    with in_tenant(demo_app) as tenant:
+        assert provider_label(tenant) == "会員企業" and Role.MUNICIPAL.label == "市町村担当者"
+        assert tenant.focus_group_label == "避難地域12市町村"
+
+
+@pytest.mark.parametrize(("value", "ok"), [("避難地域12市町村", True), ("", False), ("x" * 41, False), (3, False)])
+def test_focus_group_label_is_validated(value, ok):
+    if ok:
+        assert Rules(focus_group_label=value).focus_group_label == value
+    else:
+        with pytest.raises(ValueError):
+            Rules(focus_group_label=value)
