@@ -203,8 +203,8 @@ def coverage_summary(tenant, fiscal_year: int | None = None) -> CoverageSummary:
         priority_fiscal_year=fy + 1,
         priority_lookback=lookback,
         priority_next=[m for m in municipalities if is_priority(years_of.get(m.id, set()), fy + 1, lookback)],
-        by_region=_named_breakdown(municipalities, in_window, "region", tenant),
-        by_area=_named_breakdown(municipalities, in_window, "area", tenant),
+        by_region=named_breakdown(municipalities, in_window, "region", tenant),
+        by_area=named_breakdown(municipalities, in_window, "area", tenant),
         focus_group=_focus_group(tenant, municipalities, in_window),
         matrix_years=matrix_years,
         matrix=list(ordered(_matrix(municipalities, counts, matrix_years, in_window), tenant.rule("region_order")).items()),
@@ -237,7 +237,9 @@ def breakdown(municipalities: list[Organisation], covered: set[int], key) -> dic
     return {name: (total, hit) for name, (total, hit) in totals.items()}
 
 
-def _named_breakdown(municipalities: list[Organisation], covered: set[int], key: str, tenant) -> dict:
+def named_breakdown(municipalities: list[Organisation], covered: set[int], key: str, tenant) -> dict:
+    """`breakdown` by `key` ("region" or "area") in the tenant's `<key>_order`; {} when no
+    municipality has one."""
     # A tenant whose municipalities carry no region (area) has no such breakdown, not one 「（未設定）」 row.
     if not any(getattr(m, key) for m in municipalities):
         return {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.coverage.queries import (
-    active_municipalities, breakdown, call_rules, coverage_window, ordered, percent, support_years,
+    active_municipalities, call_rules, coverage_window, named_breakdown, percent, support_years,
 )
 from app.tenancy.models import Organisation
 
@@ -75,6 +75,6 @@ def _state(tenant, municipalities: list[Organisation], covered: set[int]) -> Cov
         covered=len(covered),
         total=len(municipalities),
         never_supported=[m for m in municipalities if m.id not in covered],
-        by_region=ordered(breakdown(municipalities, covered, lambda m: m.region), tenant.rule("region_order")),
-        by_area=ordered(breakdown(municipalities, covered, lambda m: m.area), tenant.rule("area_order")),
+        by_region=named_breakdown(municipalities, covered, "region", tenant),
+        by_area=named_breakdown(municipalities, covered, "area", tenant),
     )

@@ -12,11 +12,12 @@ from app.calls.models import Call
 from app.core.wareki import fiscal_year_label
 from app.extensions import db
 from app.imports.plans import ImportPlan, parse_fiscal_year, split_list, template_workbook
-from app.imports.readers import Column, SheetRow, read_sheet
+from app.imports.readers import Column, SheetRow, provider_header, read_sheet, with_provider_header
 from app.menus.forms import ProposalForm
 from app.menus.models import MenuItem
 from app.menus.queries import tenant_regions
 from app.menus.states import DeliveryFormat
+from app.tenancy.labels import provider_label
 from app.tenancy.models import Organisation, OrganisationKind
 
 SHEET = "支援メニュー"
@@ -33,9 +34,9 @@ FIELDS = ("title", "categories", "description", "deliverables", "format", "regio
 
 def template(tenant, rows=()):
     """The import template (headers only unless `rows`: lists in `COLUMNS` order)."""
-    return template_workbook(SHEET, COLUMNS, rows, [
+    return template_workbook(SHEET, with_provider_header(COLUMNS), rows, [
         ("年度", "西暦の年度（例 2025）または 令和7年度"),
-        ("会員企業名", "登録済みの会員企業の名称（完全一致）"),
+        (provider_header(), f"登録済みの{provider_label(tenant)}の名称（完全一致）"),
         ("分類", "「、」区切り：" + "、".join(c["label"] for c in tenant.categories or [])),
         ("実施形態", "、".join(f.label for f in DeliveryFormat)),
         ("対応地域", "空欄は全域。「、」区切り：" + "、".join(tenant_regions(tenant))),
@@ -45,7 +46,7 @@ def template(tenant, rows=()):
 def plan(workbook, tenant) -> ImportPlan:
     """Validate every row of sheet 「支援メニュー」 and sort it into new / updated / unchanged (no writes)."""
     result = ImportPlan(SHEET)
-    rows, result.errors = read_sheet(workbook, SHEET, COLUMNS)
+    rows, result.errors = read_sheet(workbook, SHEET, with_provider_header(COLUMNS))
     calls = {c.fiscal_year: c for c in db.session.scalars(sa.select(Call).where(Call.tenant_id == tenant.id))}
     providers = {o.name: o for o in db.session.scalars(
         sa.select(Organisation).where(Organisation.tenant_id == tenant.id, Organisation.kind == OrganisationKind.PROVIDER))}
@@ -55,7 +56,7 @@ def plan(workbook, tenant) -> ImportPlan:
         call = _call(result, row, calls)
         provider = providers.get(row.values["provider"])
         if provider is None:
-            result.error(row, "provider", HEADERS["provider"], f"会員企業が見つかりません（{row.values['provider']}）")
+            result.error(row, "provider", provider_header(), f"{provider_label(tenant)}が見つかりません（{row.values['provider']}）")
         values = _form_values(result, row, tenant, regions)
         if call is None or provider is None or values is None:
             continue

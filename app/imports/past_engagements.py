@@ -21,9 +21,10 @@ from app.engagements.services import record_past_engagement
 from app.engagements.states import EngagementState
 from app.extensions import db
 from app.imports.plans import ImportPlan, parse_fiscal_year, parse_int, template_workbook
-from app.imports.readers import Column, SheetRow, read_sheet
+from app.imports.readers import Column, SheetRow, provider_header, read_sheet, with_provider_header
 from app.menus.models import MenuItem
 from app.menus.services import publish_menu
+from app.tenancy.labels import provider_label
 from app.tenancy.loader import lg_code_is_valid
 from app.tenancy.models import Organisation, OrganisationKind
 
@@ -39,10 +40,10 @@ STATES = (EngagementState.CLOSED, EngagementState.CANCELLED, EngagementState.DEC
 
 def template(tenant, rows=()):
     """The import template (headers only unless `rows`: lists in `COLUMNS` order)."""
-    return template_workbook(SHEET, COLUMNS, rows, [
+    return template_workbook(SHEET, with_provider_header(COLUMNS), rows, [
         ("年度", "過去の年度。西暦（例 2022）または 令和4年度"),
         ("市町村コード", "全国地方公共団体コード6桁。例：072010"), ("市町村名", "確認用（取込には使いません）"),
-        ("会員企業名", "登録済みの会員企業の名称（完全一致）"), ("状態", "、".join(s.label for s in STATES)),
+        (provider_header(), f"登録済みの{provider_label(tenant)}の名称（完全一致）"), ("状態", "、".join(s.label for s in STATES)),
         ("1件あたりの費用（千円）", "支援メニューを新しく作るときの費用。空欄は0"),
     ])
 
@@ -68,7 +69,7 @@ class _Lookup:
 def plan(workbook, tenant) -> ImportPlan:
     """Validate every row of sheet 「過去実績」 and sort it into new / unchanged (duplicates) (no writes)."""
     result = ImportPlan(SHEET)
-    rows, result.errors = read_sheet(workbook, SHEET, COLUMNS)
+    rows, result.errors = read_sheet(workbook, SHEET, with_provider_header(COLUMNS))
     lookup = _Lookup(tenant)
     for row in rows:
         values = _check(result, row, lookup)
@@ -98,7 +99,7 @@ def _check(result: ImportPlan, row: SheetRow, lookup: _Lookup) -> dict | None:
         result.error(row, "lg_code", HEADERS["lg_code"], f"市町村コードが見つかりません（{code}）")
     provider = lookup.providers.get(v["provider"])
     if provider is None:
-        result.error(row, "provider", HEADERS["provider"], f"会員企業が見つかりません（{v['provider']}）")
+        result.error(row, "provider", provider_header(), f"{provider_label()}が見つかりません（{v['provider']}）")
     if not v["title"] or len(v["title"]) > 200:
         result.error(row, "title", HEADERS["title"], "200文字以内で入力してください")
     state = next((s for s in STATES if v["state"] in (s.label, s.value)), None)
@@ -119,8 +120,8 @@ def _classify(result: ImportPlan, row: SheetRow, lookup: _Lookup, v: dict) -> No
     item = lookup.items.get((v["call"].id, title)) if v["call"] else None
     owner = item.provider_id if item else lookup.new_items.setdefault((fiscal_year, title), provider.id)
     if owner != provider.id:
-        result.error(row, "provider", HEADERS["provider"],
-                     f"{fiscal_year_label(fiscal_year)}の支援メニュー「{title}」は別の会員企業の項目です")
+        result.error(row, "provider", provider_header(),
+                     f"{fiscal_year_label(fiscal_year)}の支援メニュー「{title}」は別の{provider_label()}の項目です")
         return
     label = f"{fiscal_year_label(fiscal_year)} {municipality.name} {title}（{provider.name}・{v['state'].label}）"
     key = (fiscal_year, municipality.id, title)

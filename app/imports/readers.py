@@ -13,11 +13,13 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+
+from app.tenancy.labels import provider_label
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 200
@@ -86,6 +88,16 @@ class Column:
     key: str
     header: str
     required: bool = True
+
+
+def provider_header() -> str:
+    """The header of a sheet's provider column in the current tenant's words (会員企業名, ICTエキスパート名)."""
+    return f"{provider_label()}名"
+
+
+def with_provider_header(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """`columns` with the column keyed "provider" headed by `provider_header()`."""
+    return tuple(replace(c, header=provider_header()) if c.key == "provider" else c for c in columns)
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,8 @@ def test_coverage(app, client):
         assert sum(v["total"] for v in shape.values()) == 59
         assert sum(v["covered"] for v in shape.values()) == 45
     assert body["by_region"]["県北"] == {"total": regions["県北"], "covered": covered_regions["県北"]}
-    assert body["evacuation_area"] == {"total": 12, "covered": evacuated_covered}
+    assert body["focus_group"] == {"label": "避難地域12市町村", "total": 12, "covered": evacuated_covered}
+    assert "evacuation_area" not in body  # replaced by focus_group (README, Open data API)
     # priority for FY2025: not supported in FY2023–FY2024 (001:170)
     assert body["priority_fiscal_year"] == 2025
     assert body["priority_next"] == sorted(c for c in all_codes if c not in recent)

@@ -79,7 +79,7 @@ def _exports(operator: Actor, tmp_path) -> None:
     page = operator.go("/t/fukushima/coverage?fiscal_year=2024")
     matrix = _download(page, "市町村×年度の表をExcel出力", tmp_path / "matrix.xlsx").active
     header = [c.value for c in matrix[1]]
-    assert header[:4] == ["地域", "方部", "全国地方公共団体コード", "市町村"] and "令和6年度" in header
+    assert header[:4] == ["地域", "地方", "全国地方公共団体コード", "市町村"] and "令和6年度" in header
     assert matrix.max_row - 1 == page.locator("table.matrix tbody th[scope='row']").count()
     page = operator.go("/t/fukushima/coverage/figures")
     _shot(operator, "figures", "figure.chart")
