@@ -48,8 +48,9 @@ def test_sample_tenant_pages_carry_no_fukushima_concepts(demo_app, slug):
     assert SAMPLES[slug] in pages["/users/invite"].get_data(as_text=True)  # the provider role, by its label
     cases = pages["/cases"].get_data(as_text=True)
     assert 'name="area"' not in cases  # the tenant has no areas: no area filter
-    coverage = pages["/coverage"].get_data(as_text=True)
-    assert "地方別" not in coverage and "（未設定）" not in coverage
+    for path in ("/coverage", "/coverage/map", f"/municipalities/{municipality}"):
+        text = pages[path].get_data(as_text=True)
+        assert "地方別" not in text and "（未設定）" not in text, path  # no area (region) block where it has none
     api = client.get(f"/t/{slug}/api/v1/coverage").get_json()
     assert "focus_group" not in api and "evacuation_area" not in api and "by_area" not in api
     assert not [w for w in FOREIGN if w in client.get(f"/t/{slug}/api/v1/cases").get_data(as_text=True)]
