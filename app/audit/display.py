@@ -64,5 +64,5 @@ def export_row(event: AuditEvent, user) -> tuple:
     """The Excel row of one event, in `app.audit.exports.COLUMNS` order."""
     changes = "\n".join(f"{label}：{text}" for label, text in describe_changes(event.changes))
     return (format_datetime(event.at), event.at.strftime("%Y-%m-%d %H:%M:%S"), actor_name(event, user),
-            user.email if user is not None else "", role_label(event.actor_role), action_label(event.action),
+            user.email if user is not None else "", role_label(event.actor_role, user), action_label(event.action),
             event.action, target_text(event), changes, event.ip, event.request_id)

@@ -137,11 +137,14 @@ def target_label(target_type: str) -> str:
     return str(label) if label is not None else target_type
 
 
-def role_label(role: str) -> str:
+def role_label(role: str, user=None) -> str:
     """The Japanese label of `AuditEvent.actor_role` ("operator" → 「事業担当（県）」; "system" →
-    「システム」 for jobs, CLI and anonymous attempts), raw when unknown."""
+    「システム」 for jobs, CLI and anonymous attempts), raw when unknown. With the acting `user` (still
+    in that role), its own name for it (商工会担当者 rather than the tenant's generic applicant role)."""
     from app.auth.models import Role
 
+    if user is not None and user.role.value == role:
+        return user.role_label
     if role in {r.value for r in Role}:
         return Role(role).label
     return str(_l("システム")) if role in ("", "system") else role

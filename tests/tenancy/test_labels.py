@@ -10,10 +10,12 @@ from openpyxl import load_workbook
 
 from app.auth.models import Role, User
 from app.extensions import db
+from app.imports.states import ImportKind
 from app.tenancy.labels import applicant_staff_label, place_hint, provider_label
 from app.tenancy.models import Organisation, OrganisationKind
 from app.tenancy.schema import Rules
 from tests.conftest import in_tenant, login
+from tests.imports.helpers import from_template
 
 PASSWORD = "demo-pass-2024"
 FOREIGN = ("避難地域", "会員企業", "福島")
@@ -77,7 +79,7 @@ def test_chamber_of_commerce_staff_are_named_after_their_body(demo_app):
         user = db.session.scalar(sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
                                  .where(User.tenant_id == tenant.id, User.role == Role.MUNICIPAL,
                                         Organisation.kind == OrganisationKind.CHAMBER_OF_COMMERCE))
-        email, org_name = user.email, user.organisation.name
+        email, org_name, user_id = user.email, user.organisation.name, user.id
         assert user.role_label == "商工会担当者"
     client = demo_app.test_client()
     login(client, email, password=PASSWORD, slug="shizuoka-sample")
@@ -87,6 +89,8 @@ def test_chamber_of_commerce_staff_are_named_after_their_body(demo_app):
     login(operator, "operator@demo.example", password=PASSWORD, slug="shizuoka-sample")
     users = operator.get("/t/shizuoka-sample/users").get_data(as_text=True)
     assert "商工会担当者" in users and "教育委員会担当者" in users and "ICTエキスパート担当者" in users
+    audit = operator.get(f"/t/shizuoka-sample/audit?actor={user_id}").get_data(as_text=True)  # its login, by its role
+    assert "<td>商工会担当者</td>" in audit
 
 
 def test_labels_follow_the_tenant(demo_app):
@@ -107,3 +111,17 @@ def test_focus_group_label_is_validated(value, ok):
     else:
         with pytest.raises(ValueError):
             Rules(focus_group_label=value)
+
+
+def _template_headers(tenant, kind) -> list[str]:
+    sheet = load_workbook(BytesIO(from_template(tenant, kind, [])), read_only=True).worksheets[0]
+    return [str(v) for v in next(sheet.iter_rows(max_row=1, values_only=True))]
+
+
+def test_import_templates_use_the_tenant_labels(demo_app):
+    with in_tenant(demo_app, "shizuoka-sample") as tenant:
+        assert not [h for h in _template_headers(tenant, ImportKind.MUNICIPALITIES) if "避難" in h]
+        assert "ICTエキスパート名" in _template_headers(tenant, ImportKind.PAST_ENGAGEMENTS)
+    with in_tenant(demo_app) as tenant:
+        assert _template_headers(tenant, ImportKind.MUNICIPALITIES)[-1] == "避難地域12市町村"
+        assert "会員企業名" in _template_headers(tenant, ImportKind.PAST_ENGAGEMENTS)
