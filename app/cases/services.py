@@ -27,8 +27,8 @@ from app.engagements.services import report_of
 from app.engagements.states import EngagementState
 from app.extensions import db
 from app.surveys.queries import response_of
-from app.tenancy.models import Tenant
 from app.tenancy.labels import provider_label
+from app.tenancy.models import Tenant
 
 DRAFTABLE_STATES = {EngagementState.COMPLETED, EngagementState.CLOSED}
 CONFLICT_LABELS = {**TEXT_FIELDS, "dx_step": _l("DXステップ"), "categories": _l("分類"), "population": _l("人口（人）")}

@@ -18,8 +18,8 @@ from app.engagements.models import Engagement
 from app.engagements.states import COUNTED
 from app.extensions import db
 from app.menus.models import MenuItem
-from app.tenancy.models import Organisation
 from app.tenancy.labels import provider_label
+from app.tenancy.models import Organisation
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,7 @@ def call_chart(calls: list[tuple[int, BudgetLine]]) -> BarChart:
 
 def provider_chart(year: YearBudget) -> BarChart:
     """Allocated 千円 per provider within one call (`YearBudget.by_provider`)."""
-    return bar_chart("chart-providers", str(_l("%(provider)s別の配分額（%(fy)s、千円）", provider=provider_label(), fy=fiscal_year_label(year.fiscal_year))),
+    title = _l("%(provider)s別の配分額（%(fy)s、千円）", provider=provider_label(), fy=fiscal_year_label(year.fiscal_year))
+    return bar_chart("chart-providers", str(title),
                      [line.label for line in year.by_provider], {str(_l("配分額")): [line.allocated for line in year.by_provider]},
                      unit=str(_l("千円")))

@@ -29,7 +29,8 @@ def index():
 
     Distinct municipalities supported in the K-year window (001:165), the priority list for the
     next call (001:170), breakdowns by region, area and the tenant's focus group (each only where the
-    tenant has one), and the municipality × fiscal-year matrix. An invalid year shows the default year with a Japanese message and 400.
+    tenant has one), and the municipality × fiscal-year matrix. An invalid year shows the default
+    year with a Japanese message and 400.
     """
     form = FiscalYearFilterForm(formdata=request.args)
     valid = form.validate()

@@ -21,8 +21,8 @@ from app.extensions import db
 from app.menus.models import MenuItem, MenuProposal
 from app.menus.queries import call_of, tenant_regions
 from app.menus.states import TRANSITIONS, DeliveryFormat, ProposalState
-from app.tenancy.models import Organisation, OrganisationKind, Tenant
 from app.tenancy.labels import provider_label
+from app.tenancy.models import Organisation, OrganisationKind, Tenant
 
 EDITABLE_FIELDS = (
     "title", "categories", "description", "deliverables", "format", "regions_served", "capacity", "unit_cost_thousand_yen",

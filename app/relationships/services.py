@@ -20,8 +20,8 @@ from app.extensions import db
 from app.menus.models import MenuItem
 from app.relationships.models import ProviderRelationship
 from app.relationships.states import RelationshipKind
-from app.tenancy.models import Organisation, OrganisationKind
 from app.tenancy.labels import provider_label
+from app.tenancy.models import Organisation, OrganisationKind
 
 REASON_MAX = 2000
 BLOCKED_REASON = "非選定：希望メニューの提供者と利害関係あり"

@@ -14,8 +14,8 @@ from app.relationships import queries, services
 from app.relationships.forms import RelationshipForm
 from app.relationships.models import ProviderRelationship
 from app.relationships.permissions import can_view_relationship
-from app.tenancy.models import Organisation, OrganisationKind
 from app.tenancy.labels import provider_label
+from app.tenancy.models import Organisation, OrganisationKind
 
 bp = Blueprint("relationships", __name__, url_prefix="/t/<tenant_slug>")
 ROLES = (Role.OPERATOR, Role.PROVIDER)

@@ -21,7 +21,8 @@ def _tallies(ctx: ExportContext) -> list:
     if fiscal_year is None:
         return []
     results = survey_results(ctx.tenant, fiscal_year)
-    groups = [("合計", [results.total]), ("支援メニュー別", results.by_menu_item), (f"{provider_label(ctx.tenant)}別", results.by_provider)]
+    groups = [("合計", [results.total]), ("支援メニュー別", results.by_menu_item),
+              (f"{provider_label(ctx.tenant)}別", results.by_provider)]
     return [(fiscal_year, kind, tally) for kind, tallies in groups for tally in tallies]
 
 

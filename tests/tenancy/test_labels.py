@@ -41,7 +41,7 @@ def test_sample_tenant_pages_carry_no_fukushima_concepts(demo_app, slug):
     base = f"/t/{slug}"
     municipality = _municipality_id(demo_app, slug)
     pages = {path: client.get(base + path) for path in (
-        "/", "/coverage", "/coverage/map", f"/municipalities/{municipality}", "/cases", "/cases/manage", "/users",
+        "/", "/menu", "/coverage", "/coverage/map", f"/municipalities/{municipality}", "/cases", "/cases/manage", "/users",
         "/users/invite")}
     for path, response in pages.items():
         assert response.status_code == 200, path
