@@ -2,6 +2,7 @@
 (静岡県-style ICTエキスパート, 宮城県-style 推進アドバイザー) show their own provider label, no
 evacuation-area block, no area filter and no Fukushima text; Fukushima keeps its focus group of 12;
 applicant staff are named after their body (商工会担当者)."""
+import re
 from io import BytesIO
 
 import pytest
@@ -28,6 +29,12 @@ def _municipality_id(app, slug: str) -> int:
                                  .order_by(Organisation.id))
 
 
+def _nav_links(html: str, slug: str) -> set[str]:
+    """Same-tenant links of a page (navigation and cards), without logout and file downloads."""
+    return {h for h in re.findall(r'href="(/t/' + re.escape(slug) + r'/[^"?#]*)', html)
+            if not h.endswith((".xlsx", "/logout"))}
+
+
 def _xlsx_text(response) -> str:
     assert response.status_code == 200, response.status_code
     sheet = load_workbook(BytesIO(response.data), read_only=True).active
@@ -47,6 +54,11 @@ def test_sample_tenant_pages_carry_no_fukushima_concepts(demo_app, slug):
         assert response.status_code == 200, path
         text = response.get_data(as_text=True)
         assert not [w for w in FOREIGN if w in text], (path, [w for w in FOREIGN if w in text])
+    for link in sorted(_nav_links(pages["/"].get_data(as_text=True), slug) - {base + p for p in pages}):
+        response = client.get(link)
+        text = response.get_data(as_text=True)
+        assert response.status_code in (200, 404), link  # 404: a page this program shape does not have
+        assert not [w for w in FOREIGN if w in text], (link, [w for w in FOREIGN if w in text])
     assert SAMPLES[slug] in pages["/users/invite"].get_data(as_text=True)  # the provider role, by its label
     cases = pages["/cases"].get_data(as_text=True)
     assert 'name="area"' not in cases  # the tenant has no areas: no area filter
@@ -58,6 +70,30 @@ def test_sample_tenant_pages_carry_no_fukushima_concepts(demo_app, slug):
     assert not [w for w in FOREIGN if w in client.get(f"/t/{slug}/api/v1/cases").get_data(as_text=True)]
     matrix = _xlsx_text(client.get(f"{base}/exports/coverage_matrix.xlsx"))
     assert "全国地方公共団体コード" in matrix and not [w for w in (*FOREIGN, "方部") if w in matrix]
+
+
+def _crawl(client, slug: str) -> int:
+    """GET the home page and every same-tenant page it links to; assert none carries FOREIGN text."""
+    home = client.get(f"/t/{slug}/").get_data(as_text=True)
+    links = _nav_links(home, slug)
+    for link in sorted(links):
+        response = client.get(link)
+        assert response.status_code in (200, 404), link
+        found = [w for w in FOREIGN if w in response.get_data(as_text=True)]
+        assert not found, (link, found)
+    return len(links)
+
+
+@pytest.mark.parametrize("slug", sorted(SAMPLES))
+def test_provider_and_applicant_pages_of_sample_tenants_carry_no_fukushima_concepts(demo_app, slug):
+    with in_tenant(demo_app, slug) as tenant:
+        emails = db.session.scalars(sa.select(User.email).where(
+            User.tenant_id == tenant.id, User.role.in_([Role.PROVIDER, Role.MUNICIPAL])).order_by(User.id)).all()
+    chamber = [e for e in emails if e.startswith("body-")][-1:]  # Shizuoka: a 教育委員会 / 商工会 account
+    for email in {emails[0], *chamber, *[e for e in emails if e.startswith("provider-")][:1]}:
+        client = demo_app.test_client()
+        login(client, email, password=PASSWORD, slug=slug)
+        assert _crawl(client, slug) >= 3, email
 
 
 def test_fukushima_keeps_its_focus_group_of_twelve(demo_app):
