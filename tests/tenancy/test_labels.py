@@ -161,3 +161,17 @@ def test_import_templates_use_the_tenant_labels(demo_app):
     with in_tenant(demo_app) as tenant:
         assert _template_headers(tenant, ImportKind.MUNICIPALITIES)[-1] == "避難地域12市町村"
         assert "会員企業名" in _template_headers(tenant, ImportKind.PAST_ENGAGEMENTS)
+
+
+def test_case_hints_name_the_tenants_prefecture_and_the_bodys_kind(demo_app):
+    from app.cases.models import Case
+    from app.cases.states import CaseState
+
+    with in_tenant(demo_app) as tenant:
+        case = db.session.scalars(sa.select(Case).where(Case.tenant_id == tenant.id, Case.state == CaseState.DRAFT)
+                                  .order_by(Case.id)).first()
+        case_id, kind = case.id, case.engagement.municipality.municipality_kind
+    client = demo_app.test_client()
+    login(client, "operator@demo.example", password=PASSWORD)
+    page = client.get(f"/t/fukushima/cases/{case_id}/edit").get_data(as_text=True)
+    assert f"【福島県○○{kind}】" in page and f"例：福島県○○{kind}（取組の概要）" in page
