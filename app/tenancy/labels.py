@@ -77,8 +77,8 @@ def lazy_label(msgid: str) -> LazyString:
 
 
 def init_labels(app) -> None:
-    """Make `provider_label` and `applicant_label` Jinja globals (seen by imported macros too),
-    resolved per render from the current tenant."""
+    """Make `provider_label`, `applicant_label` (lazy strings, resolved per render from the current
+    tenant) and `place_hint(organisation)` Jinja globals, seen by imported macros too."""
     app.jinja_env.globals["provider_label"] = LazyString(provider_label)
     app.jinja_env.globals["applicant_label"] = LazyString(applicant_label)
     app.jinja_env.globals["place_hint"] = place_hint
