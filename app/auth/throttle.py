@@ -12,7 +12,7 @@ passwords, repeated, kept a known account locked (and the lock used to double up
   is not locked by it. One audit row (`auth.login_locked`) per lock; attempts refused by the lock
   write none.
 - **Ceiling per account, all addresses** (`RATELIMIT_LOGIN_ACCOUNT`, 100 refused attempts an hour,
-  ASVS V6.3.1's bound for distributed guessing): checked before the password, answered 429 with
+  the bound ASVS 4.0 V2.2.1 set against distributed guessing): checked before the password, 429 with
   Retry-After. To reach it an attacker needs ≥ 5 addresses at once, since each address is held to 5
   failures per 15 minutes by its own lock, and it ends with its window (at most an hour).
 - Spraying many accounts from one address is stopped per address, before the password is checked,
