@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_tenancy(app)
     _register_blueprints(app)
+    _init_ratelimit(app)
     _register_cli(app)
     from app.core.web import init_web
 
@@ -58,6 +59,13 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+
+
+def _init_ratelimit(app: Flask) -> None:
+    from app.core.ratelimit import init_ratelimit
+    from app.ratelimits import JSON_BLUEPRINTS, RULES
+
+    init_ratelimit(app, RULES, json_blueprints=JSON_BLUEPRINTS)
 
 
 def _register_cli(app: Flask) -> None:

@@ -73,6 +73,7 @@ def build_config(instance_path: str) -> dict:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "RETENTION_INACTIVE_DAYS": int(os.environ.get("RETENTION_INACTIVE_DAYS", "1095")),
         **_mail_config(env),
+        **_ratelimit_config(),
     }
 
 
@@ -116,4 +117,23 @@ def _mail_config(env: str) -> dict:
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "5")),
         # Links in mail are plain app URLs under this base (no login tokens).
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
+    }
+
+
+def _ratelimit_config() -> dict:
+    """RATELIMIT_*: Flask-Limiter settings and the limits of `app.ratelimits` / `app.auth.throttle`
+    ("N per minute|hour|day", several joined by ";"). `RATELIMIT_STORAGE_URI` must be shared by every
+    worker outside development, e.g. redis://127.0.0.1:6379/1 (app/core/ratelimit.py)."""
+    env = os.environ.get
+    return {
+        "RATELIMIT_ENABLED": env("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "ictad"),
+        "RATELIMIT_LOGIN": env("RATELIMIT_LOGIN", "30 per minute; 300 per hour"),
+        "RATELIMIT_LOGIN_FAILURES": env("RATELIMIT_LOGIN_FAILURES", "30 per 10 minutes; 200 per day"),
+        "RATELIMIT_LOGIN_ACCOUNT": env("RATELIMIT_LOGIN_ACCOUNT", "100 per hour"),
+        "RATELIMIT_PASSWORD_RESET": env("RATELIMIT_PASSWORD_RESET", "5 per minute; 30 per hour"),
+        "RATELIMIT_ACCOUNT_LINKS": env("RATELIMIT_ACCOUNT_LINKS", "10 per minute; 60 per hour"),
+        "RATELIMIT_SURVEY_LINKS": env("RATELIMIT_SURVEY_LINKS", "30 per minute; 300 per hour"),
+        "RATELIMIT_API": env("RATELIMIT_API", "300 per minute; 5000 per hour"),
     }

@@ -44,7 +44,20 @@ def _config(url: str, tmp: Path) -> dict:
         "ATTACHMENT_DIR": str(tmp / "attachments"),
         "EXPORT_DIR": str(tmp / "exports"),
         "IMPORT_STORAGE_DIR": str(tmp / "imports"),
+        # Rate limits out of reach: the suite logs in far more often than a person. The tests of the
+        # limits set real ones with `enable_rate_limits`.
+        **{key: HIGH_LIMIT for key in _rate_limit_keys()},
     }
+
+
+HIGH_LIMIT = "1000000 per hour"
+
+
+def _rate_limit_keys() -> set[str]:
+    from app.auth.throttle import ACCOUNT_LIMIT
+    from app.ratelimits import RULES
+
+    return {rule.config_key for rule in RULES} | {ACCOUNT_LIMIT}
 
 
 def _build_schema(app) -> None:
@@ -174,6 +187,18 @@ def in_tenant(app, slug: str = "fukushima"):
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
         with tenant_scope(tenant.id):
             yield tenant
+
+
+def enable_rate_limits(app, **limits: str):
+    """Give `app` the production limits (the suite runs with limits out of reach) and fresh
+    counters, with `limits` overriding some, e.g. RATELIMIT_LOGIN_ACCOUNT="6 per hour"."""
+    from app.config import build_config
+    from app.core.ratelimit import EXTENSION_KEY
+
+    defaults = build_config(app.instance_path)
+    app.config.update({key: defaults[key] for key in _rate_limit_keys()}, **limits)
+    app.extensions[EXTENSION_KEY].reset()
+    return app
 
 
 def login(client, email: str, password: str = "test-pass-123", slug: str = "fukushima"):

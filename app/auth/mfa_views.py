@@ -14,6 +14,7 @@ from app.auth.sessions import recent_auth_required, start_session
 from app.auth.views import PENDING_KEY, admin_bp, bp
 from app.core.audit import record_audit
 from app.core import clock
+from app.core.ratelimit import client_address, mark_failure
 from app.extensions import db
 
 PENDING_SECONDS = 300  # the password step is valid this long for the code step
@@ -41,9 +42,14 @@ def _pending_user() -> tuple[dict, User] | None:
     return pending, user
 
 
-def _second_factor_failed(form, user: User):
-    record_audit("auth.mfa_failed", tenant_id=user.tenant_id, target=user)
-    locked = throttle.register_failure(user.tenant_id, user.email)
+def _second_factor_failed(form, user: User, *, already_locked: bool = False):
+    # A refused code is audited and counted; an attempt refused by the lock (no code checked) is
+    # neither: the lock was audited once (issue 14 §3).
+    mark_failure()
+    locked = already_locked
+    if not already_locked:
+        record_audit("auth.mfa_failed", tenant_id=user.tenant_id, target=user)
+        locked = throttle.register_failure(user.tenant_id, user.email, address=client_address())
     if locked:
         session.pop(PENDING_KEY, None)
     db.session.commit()
@@ -63,9 +69,12 @@ def _login_second_step():
     form = SecondFactorForm()
     if not form.validate_on_submit():
         return render_template("auth/login_mfa.html", form=form), (400 if form.is_submitted() else 200)
-    if throttle.is_locked(user.tenant_id, user.email) or not mfa.verify_second_factor(user, form.code.data):
+    throttle.refuse_if_account_exhausted(user.tenant_id, user.email)
+    if throttle.is_locked(user.tenant_id, user.email, address=client_address()):
+        return _second_factor_failed(form, user, already_locked=True)
+    if not mfa.verify_second_factor(user, form.code.data):
         return _second_factor_failed(form, user)
-    throttle.register_success(user.tenant_id, user.email)
+    throttle.register_success(user.tenant_id, user.email, address=client_address())
     start_session(user)  # clears the pending state too
     record_audit("auth.mfa_passed", tenant_id=user.tenant_id, actor=user, target=user)
     db.session.commit()

@@ -93,17 +93,20 @@ class UserSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed-login counter per (tenant, normalised e-mail), also for e-mails with no account, so
-    that password guessing is slowed per account in the database (works on SQLite)."""
+    """Failed-login counter per (tenant, normalised e-mail, client address), also for e-mails with no
+    account, so that password guessing is slowed in the database (works on SQLite) without letting
+    one address lock the account for everyone else (app/auth/throttle.py)."""
 
     __tablename__ = "login_throttles"
-    __table_args__ = (sa.UniqueConstraint("tenant_key", "email"),)
+    __table_args__ = (sa.UniqueConstraint("tenant_key", "email", "client_address"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     # tenant_id or 0 for platform admins: NULLs are never equal in a UNIQUE constraint.
     tenant_key: Mapped[int] = mapped_column(default=0)
     email: Mapped[str] = mapped_column(sa.String(254))
+    # app.core.ratelimit.client_address(): an IPv4 address or an IPv6 /64.
+    client_address: Mapped[str] = mapped_column(sa.String(64))
     failures: Mapped[int] = mapped_column(default=0)
     first_failure_at: Mapped[dt.datetime | None]
     locked_until: Mapped[dt.datetime | None]

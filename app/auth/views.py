@@ -18,6 +18,7 @@ from app.auth.sessions import (
 )
 from app.core.audit import record_audit
 from app.core import clock
+from app.core.ratelimit import client_address, mark_failure
 from app.core.web import safe_next_url
 from app.extensions import db, login_manager
 
@@ -76,6 +77,7 @@ def _login_page(form, status: int):
 
 
 def _fail_login(form):
+    mark_failure()  # counts towards this address's failure limit (app.ratelimits)
     db.session.commit()  # keep the failure audit and the throttle count
     flash(_(GENERIC_FAILURE), "error")
     return _login_page(form, 400)
@@ -85,20 +87,22 @@ def _login(tenant_id: int | None, home: str):
     form = LoginForm()
     if not form.validate_on_submit():
         return _login_page(form, 400 if form.is_submitted() else 200)
-    email = form.email.data
-    if throttle.is_locked(tenant_id, email):  # same answer as a wrong password; password not checked
-        record_audit("auth.login_failed", tenant_id=tenant_id, changes={"email": email[:254], "reason": "locked"})
+    email, address = form.email.data, client_address()
+    throttle.refuse_if_account_exhausted(tenant_id, email)  # 429 before any password is checked
+    if throttle.is_locked(tenant_id, email, address=address):
+        # Same answer as a wrong password; password not checked; the lock was audited once, its
+        # refused attempts are not (issue 14 §3).
         return _fail_login(form)
     user = authenticate(tenant_id, email, form.password.data)
     if user is None:
-        throttle.register_failure(tenant_id, email)
+        throttle.register_failure(tenant_id, email, address=address)
         return _fail_login(form)
     if user.totp_secret:
         session.clear()
         session[PENDING_KEY] = {"uid": user.id, "tid": tenant_id, "at": clock.now_utc().timestamp(), "next": safe_next_url(home)}
         db.session.commit()
         return redirect(url_for("auth.login_mfa") if tenant_id is not None else url_for("admin_auth.admin_login_mfa"))
-    throttle.register_success(tenant_id, email)
+    throttle.register_success(tenant_id, email, address=address)
     start_session(user)
     db.session.commit()
     return redirect(safe_next_url(home))

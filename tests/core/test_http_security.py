@@ -15,6 +15,8 @@ from tests.conftest import _config, in_tenant, login
 T = "/t/fukushima"
 DEMO_PASSWORD = "demo-pass-2024"
 STRONG_KEY = secrets.token_urlsafe(48)
+# Rate-limit counters shared by every worker (app/core/ratelimit.py refuses memory:// in production).
+SHARED_LIMITS = "redis://127.0.0.1:6379/15"
 
 
 def csp_directives(response) -> dict[str, list[str]]:
@@ -46,6 +48,7 @@ def assert_security_headers(response, *, production: bool = False) -> None:
 @pytest.mark.parametrize("key", [None, "", "dev-only-not-secret", "x" * 31])
 def test_production_refuses_to_start_without_a_strong_secret_key(monkeypatch, tmp_path, key):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", SHARED_LIMITS)  # production refuses memory://
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     if key is None:
         monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -57,6 +60,7 @@ def test_production_refuses_to_start_without_a_strong_secret_key(monkeypatch, tm
 
 def test_production_starts_with_a_long_random_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", SHARED_LIMITS)  # production refuses memory://
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
@@ -70,7 +74,8 @@ def prod_app(templates, tmp_path, monkeypatch):
     """The demo database served with APP_ENV=production (HSTS, Secure cookies)."""
     monkeypatch.setenv("APP_ENV", "production")
     url = templates.clone("demo")
-    app = create_app({**_config(url, tmp_path), "SECRET_KEY": STRONG_KEY, "APP_ENV": "production"})
+    app = create_app({**_config(url, tmp_path), "SECRET_KEY": STRONG_KEY, "APP_ENV": "production",
+                      "RATELIMIT_STORAGE_URI": SHARED_LIMITS})
     yield app
     with app.app_context():
         db.session.remove()
