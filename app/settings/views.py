@@ -110,7 +110,7 @@ def rules():
 def _readable(message: str) -> str:
     """A schema message with the rules keys it mentions replaced by their Japanese labels."""
     for key, label in sorted(NUMBER_RULES, key=lambda item: -len(item[0])):
-        message = message.replace(key, f"「{label}」")
+        message = message.replace(f"{key} ", f"「{label}」").replace(key, f"「{label}」")
     return message
 
 
