@@ -21,6 +21,7 @@ from app.tenancy.models import Organisation
 
 LAYOUT_FILE = "tile_layout.csv"
 FALLBACK_COLUMNS = 10
+MAX_CELL = 200  # rows/columns of a layout: far more than any prefecture needs, keeps the SVG bounded
 
 # status -> (label, fill colour, mark shown in the tile so that colour is not the only cue)
 THIS_YEAR, IN_WINDOW, EARLIER, NEVER = "this_year", "in_window", "earlier", "never"
@@ -129,8 +130,8 @@ def parse_layout(text: str, source: str = LAYOUT_FILE, known_codes: set[str] | N
             cell = (int(record["row"]), int(record["col"]))
         except (TypeError, ValueError) as exc:
             raise TileLayoutError(f"{source}:{line}行目: row と col は整数にしてください") from exc
-        if min(cell) < 0:
-            raise TileLayoutError(f"{source}:{line}行目: row と col は0以上にしてください")
+        if min(cell) < 0 or max(cell) > MAX_CELL:
+            raise TileLayoutError(f"{source}:{line}行目: row と col は0以上{MAX_CELL}以下にしてください")
         if known_codes is not None and code not in known_codes:
             raise TileLayoutError(f"{source}:{line}行目: lg_code {code} はこの事業の市町村にありません")
         if code in cells:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-SIGNATURE = "\n\n――\n{prefecture} {office_name}\n{tenant_name}\n※このメールは送信専用です。"
+# The program office's contact details (事業設定 › 基本情報) follow the office name when set.
+SIGNATURE = "\n\n――\n{prefecture} {office_name}\n{tenant_name}{contact_lines}\n※このメールは送信専用です。"
 
 DEFAULTS: dict[str, tuple[str, str]] = {
     "calls.open": (
@@ -162,9 +163,12 @@ def tenant_templates(tenant) -> dict[str, tuple[str, str]]:
 
 def _common(tenant) -> dict[str, str]:
     contact = getattr(tenant, "contact", lambda key: "")
+    lines = [f"{label}：{contact(key)}" for key, label in (("address", "所在地"), ("phone", "電話"), ("email", "メール"))
+             if contact(key)]
     return {"tenant_name": tenant.name, "prefecture": tenant.prefecture, "office_name": tenant.office_name,
             "office_phone": contact("phone"), "office_email": contact("email"),
-            "office_address": contact("address"), "head_title": contact("head_title")}
+            "office_address": contact("address"), "head_title": contact("head_title"),
+            "contact_lines": "".join("\n" + line for line in lines)}
 
 
 def _format(subject: str, body: str, context: dict) -> Rendered:
@@ -211,9 +215,13 @@ def text_problems(kind: str, text: str) -> list[str]:
     """Japanese messages for what is wrong in a subject or body of `kind`: malformed braces, or
     placeholders outside `allowed_placeholders(kind)` (the message lists the allowed ones)."""
     try:
-        names = _fields(text)
+        parsed = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                  if name is not None]
     except ValueError:
         return ["{ と } の対応が正しくありません（文字として使うときは {{ と }} と書いてください）"]
+    if any(spec or conversion for _name, spec, conversion in parsed):
+        return ["差し込み項目に書式指定（: や !）は使えません（{municipality} のように名前だけを書いてください）"]
+    names = [name for name, _spec, _conversion in parsed]
     allowed = allowed_placeholders(kind)
     unknown = [n for n in dict.fromkeys(names) if n not in allowed]
     if any(not n.isidentifier() for n in names if n not in unknown):

@@ -28,7 +28,7 @@ def read_rows(form, prefix: str, columns: list[str]) -> list[Row]:
         base = f"{prefix}-{i}-"
         if not any(key.startswith(base) for key in form):
             continue
-        original = form.get(base + "original", "").strip() or None
+        original = form.get(base + "original", "").replace("\x00", "").strip() or None
         values = {c: form.get(base + c, "").replace("\x00", "").strip() for c in columns}
         if form.get(base + "remove") or (original is None and not any(values.values())):
             continue

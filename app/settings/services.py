@@ -32,8 +32,8 @@ class SettingsError(ValueError):
 
 def validate_tenant(tenant: Tenant, **overrides) -> TenantFile:
     """The tenant as tenant.toml would hold it with `overrides` (identity keys, `rules`, `calendar`,
-    `contact`), validated by `TenantFile` and `cross_field_problems`. Organisation lists live in the
-    database, so the file-name checks are satisfied. Raises `SettingsError` keyed by key path
+    `contact`), validated by `TenantFile` and `cross_field_problems` (those about the overridden
+    keys). Organisation lists live in the database, so the file-name checks are satisfied. Raises `SettingsError` keyed by key path
     (`rules.max_choices`, `calendar.applications`, `contact.email`, `name`)."""
     data = {"slug": tenant.slug, "name": tenant.name, "prefecture": tenant.prefecture,
             "office_name": tenant.office_name, "council_name": tenant.council_name or "",
@@ -45,7 +45,10 @@ def validate_tenant(tenant: Tenant, **overrides) -> TenantFile:
         parsed = TenantFile.model_validate(data)
     except ValidationError as exc:
         raise SettingsError([(key_path(e["loc"]), _message(e)) for e in exc.errors()]) from None
-    if problems := cross_field_problems(parsed):
+    # Only problems of what this save changes: a tenant being set up (e.g. created on /admin/
+    # without a calendar yet) can still save its other sections.
+    sections = set(overrides)
+    if problems := [(k, m) for k, m in cross_field_problems(parsed) if k.split(".")[0] in sections]:
         raise SettingsError(problems)
     return parsed
 
@@ -71,6 +74,7 @@ def save_section(tenant: Tenant, section: str, new: Mapping, *, current: Callabl
 
 IDENTITY_KEYS = ("name", "office_name", "council_name", "provider_label")
 CONTACT_KEYS = ("phone", "email", "address", "head_title")
+IDENTITY_LIMITS = {"name": 200, "office_name": 100, "council_name": 200, "provider_label": 40}  # the Tenant columns
 
 
 def basic_of(tenant: Tenant) -> dict:
@@ -81,6 +85,8 @@ def basic_of(tenant: Tenant) -> dict:
 def save_basic(tenant: Tenant, values: Mapping, *, version_id: int | None, actor) -> dict:
     """Save 基本情報 (`basic_of` keys); the program office organisation is renamed with the office.
     Raises `SettingsError` (field = key) or `ConflictError`."""
+    if too_long := [(k, f"{limit}文字以内にしてください") for k, limit in IDENTITY_LIMITS.items() if len(values[k]) > limit]:
+        raise SettingsError(too_long)
     parsed = validate_tenant(tenant, **{k: values[k] for k in IDENTITY_KEYS},
                              contact={k: values[k] for k in CONTACT_KEYS})
     clean = {**{k: getattr(parsed, k) for k in IDENTITY_KEYS}, **parsed.contact.model_dump()}

@@ -116,7 +116,8 @@ def definition_differences(tenant: Tenant, definition: TenantDefinition) -> list
     notices = Notices.model_validate((tenant.rules or {}).get("notices") or {}).model_dump()
     for key, value in definition.notices.items():
         _diff(out, f"notices.{key}", value, notices.get(key))
-    _diff(out, "calendar", definition.calendar, tenant.calendar or {})
+    if definition.rules["call_model"] == "annual":
+        _diff(out, "calendar", definition.calendar, tenant.calendar or {})
     _diff(out, "categories（DX分類）", definition.categories, tenant.categories or [])
     with tenant_scope(tenant.id):
         out += _organisation_differences(tenant, definition)
@@ -180,7 +181,7 @@ def write_definition(tenant: Tenant, folder: Path) -> list[str]:
         doc["providers_file"] = PROVIDERS_FILE
     doc["contact"] = Contact.model_validate(tenant.profile or {}).model_dump()
     doc["rules"] = _without_none(rules)
-    if tenant.calendar:
+    if tenant.calendar and rules["call_model"] == "annual":  # other programs have no calendar (schema)
         doc["calendar"] = tenant.calendar
     doc["notices"] = Notices.model_validate((tenant.rules or {}).get("notices") or {}).model_dump()
     folder.mkdir(parents=True, exist_ok=True)

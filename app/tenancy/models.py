@@ -10,7 +10,8 @@ from app.core.states import LabeledEnum
 
 
 class Tenant(TimestampMixin, Base):
-    """One prefecture's program: its identity and rules come from `tenants/<slug>/tenant.toml`."""
+    """One prefecture's program: identity, rules and settings, edited on 事業設定 (app/settings); the
+    database is the source of truth, `tenants/<slug>/` an import/export format (app/tenancy/transfer.py)."""
 
     __tablename__ = "tenants"
 

@@ -200,7 +200,6 @@ MESSAGES = {
     "less_than_equal": "大きすぎます",
     "model_type": "テーブル（[...]）にしてください",
     "string_pattern_mismatch": "英小文字・数字・ハイフン（40文字以内）にしてください",
-    "string_too_long": "長すぎます",
     "dict_type": "テーブルにしてください",
 }
 
@@ -216,6 +215,8 @@ def key_path(loc: tuple) -> str:
 def _message(error: dict) -> str:
     if error["type"] == "value_error":
         return str(error["ctx"]["error"])
+    if error["type"] == "string_too_long":
+        return f"{error['ctx']['max_length']}文字以内にしてください"
     if error["type"] == "literal_error":
         return "次のいずれかにしてください: " + str(error["ctx"]["expected"]).replace(" or ", ", ")
     return MESSAGES.get(error["type"], error["msg"])

@@ -50,6 +50,8 @@ def test_basic_info_is_saved_audited_and_renames_the_office(app, operator):
     ("name", "", "空でない文字列にしてください"),
     ("email", "not-an-address", "メールアドレスの形"),
     ("provider_label", "  ", "空でない文字列にしてください"),
+    ("name", "長" * 201, "200文字以内にしてください"),
+    ("head_title", "長" * 101, "100文字以内にしてください"),
 ])
 def test_basic_info_refusals_name_the_field_and_write_nothing(app, operator, field, value, message):
     before = tenant_state(app)

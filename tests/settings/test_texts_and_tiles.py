@@ -89,3 +89,17 @@ def test_a_bad_tile_layout_is_refused_with_the_line_and_nothing_changes(app, ope
         response = upload(operator, text)
         assert response.status_code == 400 and message in response.get_data(as_text=True), message
     assert _layout(app) == stored
+
+
+def test_a_format_spec_in_a_placeholder_is_refused_so_that_no_notice_can_fail_to_render(app, operator):
+    response = operator.post(f"{BASE}/notifications/calls.open", data={
+        "subject": "{call_title!z}", "body": "{ends_on:d}", "action": "preview", "version_id": version(app)})
+    assert response.status_code == 400 and "書式指定" in response.get_data(as_text=True)
+
+
+def test_the_contact_details_are_shown_in_every_notice_signature(app):
+    with in_tenant(app) as tenant:
+        plain = render(tenant, "calls.open", {"call_title": "募集"}).body
+        tenant.profile = {"phone": "024-521-0000", "email": "dx@pref.example.jp"}
+        body = render(tenant, "calls.open", {"call_title": "募集"}).body
+    assert "電話：024-521-0000\nメール：dx@pref.example.jp" in body and "電話" not in plain
