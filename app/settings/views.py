@@ -74,9 +74,9 @@ def _rules_data() -> dict:
     return data | {"version_id": g.tenant.version_id}
 
 
-def _number(text: str):
+def _number(text):
     """A rules number as typed: an int when it is one, None when blank, else the text (the schema names it)."""
-    text = (text or "").strip()
+    text = "" if text is None else str(text).strip()
     if not text:
         return None
     return int(text) if text.isascii() and text.lstrip("-").isdigit() and len(text) < 10 else text
