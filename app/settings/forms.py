@@ -116,3 +116,13 @@ def calendar_form(phases, **kwargs) -> CalendarForm:
         setattr(Form, f"{value}_start", StringField(_l("%(phase)s 開始", phase=label), filters=[strip_filter]))
         setattr(Form, f"{value}_end", StringField(_l("%(phase)s 終了", phase=label), filters=[strip_filter]))
     return Form(**kwargs)
+
+
+def notices_form(limits, **kwargs) -> VersionedForm:
+    """A form with one text field per reminder timing (`limits` = `{key: (lo, hi, label)}`)."""
+    class Form(VersionedForm):
+        pass
+
+    for key, (_lo, _hi, label) in limits.items():
+        setattr(Form, key, StringField(label, filters=[strip_filter]))
+    return Form(**kwargs)

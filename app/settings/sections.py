@@ -28,6 +28,7 @@ SECTIONS = [
     SettingsSection("settings/rubric", _l("審査基準"), _l("支援メニュー審査の既定の評価項目")),
     SettingsSection("settings/calendar", _l("年間スケジュール"), _l("新しい募集の各フェーズの期間のひな形")),
     SettingsSection("settings/notifications", _l("通知文"), _l("お知らせメールの件名と本文（プレビュー付き）")),
+    SettingsSection("settings/notices", _l("通知のタイミング"), _l("督促・お知らせを送る日（締切の何日前・何日ごと）")),
     SettingsSection("settings/tile-map", _l("タイル地図"), _l("支援状況マップの市町村タイルの配置（CSV）")),
     SettingsSection("settings/survey", _l("事後アンケート"), _l("事後アンケートの設問")),
     SettingsSection("settings/needs-survey", _l("DX課題把握アンケート"), _l("DX課題把握アンケートの設問")),
@@ -37,11 +38,14 @@ SECTIONS = [
 
 def endpoint_of(path: str) -> str | None:
     """The endpoint that answers GET /t/<slug>/`path`, or None when no page is registered there."""
-    try:
-        endpoint, _args = current_app.url_map.bind("localhost").match(f"/t/_/{path}", method="GET")
-    except HTTPException:
-        return None
-    return endpoint
+    adapter = current_app.url_map.bind("localhost")
+    for candidate in dict.fromkeys((path, path.rstrip("/"), path.rstrip("/") + "/")):
+        try:
+            endpoint, _args = adapter.match(f"/t/_/{candidate}", method="GET")
+        except HTTPException:  # not found, or a redirect to the other spelling (tried next)
+            continue
+        return endpoint
+    return None
 
 
 def available_sections() -> list[tuple[SettingsSection, str]]:

@@ -328,3 +328,23 @@ def text_problems_of(kind: str, subject: str, body: str) -> list[tuple[str, str]
     if not body.strip():
         problems.append(("body", "本文を入力してください"))
     return problems
+
+
+def notices_of(tenant: Tenant) -> dict:
+    """`[notices]` of the tenant (every key of `Notices`, defaults filled in)."""
+    from app.tenancy.schema import Notices
+
+    return Notices.model_validate((tenant.rules or {}).get("notices") or {}).model_dump()
+
+
+def save_notices(tenant: Tenant, values: Mapping, *, version_id: int | None, actor, labels: Mapping) -> dict:
+    """Save when reminders go out (`[notices]`: `{key: days}`), validated by the schema's `Notices`.
+    Raises `SettingsError` (field = `notices.<key>`) or `ConflictError`."""
+    parsed = validate_tenant(tenant, notices=dict(values))
+    clean = parsed.notices.model_dump()
+
+    def apply(t: Tenant, new: dict) -> None:
+        t.rules = {**(t.rules or {}), "notices": new}
+
+    return save_section(tenant, "notices", clean, current=notices_of, apply=apply, labels=labels,
+                        version_id=version_id, actor=actor)

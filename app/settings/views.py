@@ -15,7 +15,7 @@ from app.core.wareki import fiscal_year_of
 from app.core.clock import today_jst
 from app.extensions import db
 from app.settings import services
-from app.settings.forms import NUMBER_RULES, BasicForm, RowsForm, RulesForm, calendar_form
+from app.settings.forms import NUMBER_RULES, BasicForm, RowsForm, RulesForm, calendar_form, notices_form
 from app.settings.rows import posted_rows, read_rows, shown_rows
 from app.settings.sections import available_sections
 from app.tenancy.schema import _calendar_date
@@ -105,6 +105,27 @@ def rules():
     return _page("settings/form.html", form, title=_("事業ルール"),
                  fields=["call_model", "applicant_kinds", *LABEL_FIELDS.values(), "provider_model", "cost_bearer",
                          *(key for key, _label in NUMBER_RULES)])
+
+
+@bp.route("/notices", methods=["GET", "POST"])
+@role_required(Role.OPERATOR)
+def notices():
+    """通知のタイミング: how many days before a deadline (or how often) each reminder goes out; a call
+    may still override them on its own 通知設定 page."""
+    from app.notifications.timings import LIMITS
+
+    form = notices_form(LIMITS, data={**services.notices_of(g.tenant), "version_id": g.tenant.version_id})
+    if form.validate_on_submit():
+        values = {key: _number(form[key].data) for key in LIMITS}
+        try:
+            changes = services.save_notices(g.tenant, values, version_id=submitted_version(form.version_id.data),
+                                            actor=_actor(), labels={k: str(v[2]) for k, v in LIMITS.items()})
+        except services.SettingsError as exc:
+            db.session.rollback()
+            form.put_problems(exc.problems, {f"notices.{k}": k for k in LIMITS})
+        else:
+            return _saved(changes, ".notices")
+    return _page("settings/form.html", form, title=_("通知のタイミング"), fields=list(LIMITS))
 
 
 def _readable(message: str) -> str:

@@ -16,6 +16,7 @@ FORMS = {
     "rubric": tuple(f"criterion-0-{c}" for c in ("key", "label", "max", "weight", "required") + ROW),
     "calendar": ("applications_start", "applications_end", "support_start"),
     "notifications/calls.open": ("subject", "body", "action"),
+    "notices": ("call_closing_days_before", "report_overdue_every_days"),
 }
 
 

@@ -216,7 +216,7 @@ def test_a_save_from_an_older_version_is_a_conflict_not_a_lost_edit(app, operato
 
 
 def test_non_operators_get_404_and_anonymous_visitors_the_login(app, client, operator):
-    paths = ["", "basic", "rules", "regions", "categories", "rubric", "calendar", "notifications",
+    paths = ["", "basic", "rules", "notices", "regions", "categories", "rubric", "calendar", "notifications",
              "notifications/calls.open", "tile-map", "tile-map.csv"]
     anonymous = app.test_client()
     assert all(anonymous.get(f"{BASE}/{p}").status_code == 302 for p in paths)
@@ -257,9 +257,24 @@ def test_a_section_of_another_domain_appears_when_its_page_is_registered(templat
     maker = _make_app(templates, "base", tmp_path)
     app = next(maker)
     app.add_url_rule("/t/<tenant_slug>/settings/survey", "fake_survey", lambda: "survey")
+    app.add_url_rule("/t/<tenant_slug>/organisations", "fake_organisations", lambda: "organisations")
     with app.app_context():
         from app.settings.sections import available_sections
         with app.test_request_context():
             labels = [str(s.label) for s, _endpoint in available_sections()]
-    assert "事後アンケート" in labels and "DX課題把握アンケート" not in labels
+    assert "事後アンケート" in labels and "団体" in labels and "DX課題把握アンケート" not in labels
     next(maker, None)
+
+
+def test_notice_timings_are_saved_and_a_bad_one_names_the_field(app, operator):
+    from app.notifications.timings import LIMITS, tenant_timings
+
+    data = {key: "7" for key in LIMITS}
+    assert post(operator, "notices", {**data, "call_closing_days_before": "3"}, app).status_code == 302
+    with in_tenant(app) as tenant:
+        assert tenant_timings(tenant).call_closing_days_before == 3
+    response = post(operator, "notices", {**data, "report_overdue_every_days": "0"}, app)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "1以上60以下の整数にしてください" in page and 'href="#report_overdue_every_days"' in page
+    [event] = audits(app, "settings.notices")
+    assert event.changes["call_closing_days_before"] == {"before": 7, "after": 3}
