@@ -227,7 +227,7 @@ def rubric():
             return _saved(changes, ".rubric")
     stored = [{**c, "required": "1" if c["required"] else "0"} for c in services.rules_of(g.tenant, ["review_rubric"])["review_rubric"]]
     rows = posted_rows(request.form, "criterion", names, "key") if errors else shown_rows(stored, "key")
-    lists = [{"prefix": "criterion", "title": _("評価項目"), "columns": RUBRIC_COLUMNS, "rows": rows, "counts": {}}]
+    lists = [{"prefix": "criterion", "title": _("評価項目"), "columns": RUBRIC_COLUMNS, "rows": rows, "counts": None}]
     return render_template("settings/rows.html", form=form, errors=errors, lists=lists, title=_("審査基準"),
                            intro=_("満点は1〜100、重みは0より大きい数、必須は1（はい）か0（いいえ）。")), 400 if errors else 200
 
