@@ -95,7 +95,7 @@ def rules():
         values |= {key: _number(form[key].data) for key, _label in NUMBER_RULES}
         try:
             changes = services.save_rules(g.tenant, values, version_id=submitted_version(form.version_id.data),
-                                          actor=_actor(), labels={k: k for k in values})
+                                          actor=_actor(), labels=_rule_labels(form))
         except services.SettingsError as exc:
             db.session.rollback()
             fields = {f"rules.{k}": k for k in values} | {f"rules.applicant_labels.{k}": f for k, f in LABEL_FIELDS.items()}
@@ -126,6 +126,12 @@ def notices():
         else:
             return _saved(changes, ".notices")
     return _page("settings/form.html", form, title=_("通知のタイミング"), fields=list(LIMITS))
+
+
+def _rule_labels(form) -> dict[str, str]:
+    """`{rules key: Japanese label}` for the conflict page."""
+    labels = {key: form[key].label.text for key in ("call_model", "applicant_kinds", "provider_model", "cost_bearer")}
+    return labels | {"applicant_labels": "申込団体の呼び方"} | {key: str(label) for key, label in NUMBER_RULES}
 
 
 def _readable(message: str) -> str:
