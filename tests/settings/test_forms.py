@@ -278,3 +278,10 @@ def test_notice_timings_are_saved_and_a_bad_one_names_the_field(app, operator):
     assert response.status_code == 400 and "1以上60以下の整数にしてください" in page and 'href="#report_overdue_every_days"' in page
     [event] = audits(app, "settings.notices")
     assert event.changes["call_closing_days_before"] == {"before": 7, "after": 3}
+
+
+def test_the_navigation_offers_the_settings_to_operators_only(app, operator):
+    assert 'href="/t/fukushima/settings/"' in operator.get("/t/fukushima/").get_data(as_text=True)
+    municipal = app.test_client()
+    login(municipal, "muni@example.jp")
+    assert "/settings/" not in municipal.get("/t/fukushima/").get_data(as_text=True)
