@@ -19,7 +19,7 @@ setup: $(VENV)/.installed
 
 db: setup
 	$(FLASK) db upgrade
-	$(FLASK) tenants sync --all
+	$(FLASK) tenants import --all
 	$(FLASK) seed demo
 
 # The web server and, beside it, the one scheduler process (jobs, outbox); stopping the server (Ctrl-C) stops both.

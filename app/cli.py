@@ -1,4 +1,4 @@
-"""Command-line interface: `flask tenants sync <slug>`, `flask seed demo`."""
+"""Command-line interface: `flask tenants import DIR…|--all`, `flask tenants export SLUG DIR`, `flask seed demo`."""
 from __future__ import annotations
 
 import click
@@ -11,35 +11,71 @@ tenants_cli = AppGroup("tenants", help="Tenant definitions under tenants/.")
 seed_cli = AppGroup("seed", help="Demo data.")
 
 
-@tenants_cli.command("sync")
-@click.argument("slugs", nargs=-1)
-@click.option("--all", "sync_all", is_flag=True, help="Every folder under TENANTS_DIR that holds a tenant.toml.")
-def sync_command(slugs: tuple[str, ...], sync_all: bool) -> None:
-    """Load or update tenants/SLUG… (idempotent). Every definition is validated before any is written."""
+def _folders(dirs: tuple[str, ...], import_all: bool) -> list:
     from pathlib import Path
 
-    from app.surveys.template import SurveyTemplateError, read_survey_template
-    from app.tenancy.loader import TenantDefinitionError, read_definition, sync_tenant, tenant_folder
+    if import_all:
+        dirs = dirs + tuple(str(p.parent) for p in sorted(Path(current_app.config["TENANTS_DIR"]).glob("*/tenant.toml")))
+    if not dirs:
+        raise click.UsageError("give one or more DIRs, or --all")
+    return [Path(d) for d in dirs]
 
-    root = current_app.config["TENANTS_DIR"]
-    if sync_all:
-        slugs = tuple(sorted(p.parent.name for p in Path(root).glob("*/tenant.toml")))
-    if not slugs:
-        raise click.UsageError("give one or more SLUGs, or --all")
-    definitions = []
-    for slug in slugs:
-        folder = tenant_folder(root, slug)
+
+@tenants_cli.command("import")
+@click.argument("dirs", nargs=-1, type=click.Path(file_okay=False))
+@click.option("--all", "import_all", is_flag=True, help="Every folder under TENANTS_DIR that holds a tenant.toml.")
+def import_command(dirs: tuple[str, ...], import_all: bool) -> None:
+    """Load tenant definitions (DIR = a folder holding tenant.toml) into new or empty tenants.
+
+    Every folder is validated first. A tenant already in the database is left as it is when it
+    equals its files ("unchanged"); when it differs, nothing at all is written, the differences are
+    listed and the exit status is non-zero (the database is the one source of truth)."""
+    from app.tenancy.schema import TenantDefinitionError
+    from app.tenancy.transfer import TenantDiverged, import_folder, read_folder
+
+    folders = _folders(dirs, import_all)
+    try:
+        data = [(folder, read_folder(folder)) for folder in folders]
+    except TenantDefinitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    diverged, results = [], []
+    for folder, parsed in data:
         try:
-            definitions.append(read_definition(folder))
-            if (folder / "survey.toml").is_file():
-                read_survey_template(folder / "survey.toml")  # a broken template fails here, not on a page
-        except (TenantDefinitionError, SurveyTemplateError) as exc:
-            raise click.ClickException(str(exc)) from exc
-    for definition in definitions:
-        tenant = sync_tenant(definition)
-        click.echo(f"synced tenant {tenant.slug}: {len(definition.municipalities)} municipalities, "
-                   f"{len(definition.bodies)} other applicant bodies, {len(definition.providers)} registered providers")
+            results.append(import_folder(folder, parsed))
+        except (TenantDiverged, TenantDefinitionError) as exc:
+            diverged.append(exc)
+    if diverged:
+        db.session.rollback()
+        for exc in diverged:
+            click.echo(str(exc), err=True)
+            for line in getattr(exc, "differences", []):
+                click.echo(f"  {line}", err=True)
+        raise click.ClickException("何も書き込んでいません（nothing written）")
     db.session.commit()
+    for tenant, status in results:
+        click.echo(f"{tenant.slug}: {'取り込みました (imported)' if status == 'created' else '変更なし (unchanged)'}")
+
+
+@tenants_cli.command("export")
+@click.argument("slug")
+@click.argument("directory", type=click.Path(file_okay=False))
+def export_command(slug: str, directory: str) -> None:
+    """Write tenant SLUG's definition into DIRECTORY (or DIRECTORY/SLUG when its name is not SLUG,
+    since an import folder is named after its slug)."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from app.tenancy.models import Tenant
+    from app.tenancy.transfer import export_tenant
+
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise click.ClickException(f"テナント {slug} はありません")
+    folder = Path(directory)
+    folder = folder if folder.name == slug else folder / slug
+    written = export_tenant(tenant, folder)
+    click.echo(f"{slug}: {folder} に書き出しました: {', '.join(written)}")
 
 
 @seed_cli.command("demo")

@@ -23,6 +23,7 @@ BY_ROLE = {
         ("imports.index", _l("Excel取込")),
         ("audit.index", _l("監査ログ")),
         ("accounts.index", _l("ユーザー管理")),
+        ("settings.index", _l("事業設定")),
     ],
     Role.REVIEWER: [("reviews.index", _l("審査")), ("needs.summary", _l("DX課題の集計"))],
     Role.MUNICIPAL: [

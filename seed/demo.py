@@ -8,7 +8,8 @@ from flask import current_app
 
 from app.calls.models import Call
 from app.extensions import db
-from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
+from app.tenancy.loader import tenant_folder
+from app.tenancy.transfer import ensure_imported
 from app.tenancy.scoping import tenant_scope
 from seed.fy2024 import seed_fy2024
 from seed.history import history_groups, named_items, seed_history
@@ -36,7 +37,7 @@ def seed_demo(*, confirm_fy2024: bool = True) -> str:
         raise SeedRefused("デモデータには既知のパスワードがあるため、本番環境（APP_ENV=production）では投入できません。"
                           " / The demo seed has known passwords and never runs in production.")
     samples = seed_sample_tenants()
-    tenant = sync_tenant(read_definition(tenant_folder(current_app.config["TENANTS_DIR"], "fukushima")))
+    tenant = ensure_imported(tenant_folder(current_app.config["TENANTS_DIR"], "fukushima"))
     with tenant_scope(tenant.id):
         has_calls = db.session.scalar(sa.select(sa.func.count(Call.id)).where(Call.tenant_id == tenant.id))
         if has_calls:

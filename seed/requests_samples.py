@@ -23,7 +23,8 @@ from app.core.wareki import fiscal_year_of
 from app.engagements.services import accept_engagement
 from app.extensions import db
 from app.menus.models import MenuItem
-from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
+from app.tenancy.loader import tenant_folder
+from app.tenancy.transfer import ensure_imported
 from app.tenancy.models import APPLICANT_KINDS, Organisation, OrganisationKind
 from app.tenancy.scoping import tenant_scope
 from seed.people import ensure_user, office
@@ -52,7 +53,7 @@ DECLINE_REASON = "今年度の講師日程に空きがないため。来年度�
 
 
 def seed_sample_tenants() -> str:
-    """Sync the sample tenants and load their demo data once; returns a one-line summary.
+    """Import the sample tenants (when absent) and load their demo data once; returns a one-line summary.
 
     Accounts (password DEMO_PASSWORD, like seed/people.py): operator@demo.example; per applicant
     body body-<n>@demo.example (municipalities: municipal-<lg_code>@demo.example); per expert or
@@ -61,7 +62,7 @@ def seed_sample_tenants() -> str:
     password = hash_password(current_app.config["DEMO_PASSWORD"])
     loaded = []
     for slug in SAMPLE_TENANTS:
-        tenant = sync_tenant(read_definition(tenant_folder(current_app.config["TENANTS_DIR"], slug)))
+        tenant = ensure_imported(tenant_folder(current_app.config["TENANTS_DIR"], slug))
         with tenant_scope(tenant.id):
             if db.session.scalar(sa.select(sa.func.count(Call.id)).where(Call.tenant_id == tenant.id)):
                 continue

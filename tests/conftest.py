@@ -1,7 +1,7 @@
 """Test fixtures: a fresh database per test, cloned from a template built once per session.
 
 `TEST_DATABASE_URL` (a PostgreSQL URL) runs the suite on PostgreSQL; otherwise SQLite files.
-The template holds the schema (from the migrations) and the synced Fukushima tenant; `demo_app`
+The template holds the schema (from the migrations) and the imported Fukushima tenant; `demo_app`
 clones a second template that also holds `flask seed demo`.
 """
 from __future__ import annotations
@@ -67,11 +67,12 @@ def _build_schema(app) -> None:
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
 
 
-def _sync_fukushima(app) -> None:
-    from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
+def _import_fukushima(app) -> None:
+    from app.tenancy.loader import tenant_folder
+    from app.tenancy.transfer import ensure_imported
 
     with app.app_context():
-        sync_tenant(read_definition(tenant_folder(app.config["TENANTS_DIR"], "fukushima")))
+        ensure_imported(tenant_folder(app.config["TENANTS_DIR"], "fukushima"))
         db.session.commit()
 
 
@@ -107,7 +108,7 @@ class _Templates:
             url = self.create_empty(f"tpl_{kind}")
             app = create_app(_config(url, self.tmp))
             _build_schema(app)
-            _sync_fukushima(app)
+            _import_fukushima(app)
             if kind == "demo":
                 _seed_demo(app)
             with app.app_context():

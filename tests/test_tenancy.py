@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.tenancy.loader import TenantDefinitionError, lg_code_is_valid, read_definition, sync_tenant, tenant_folder
+from app.tenancy.loader import TenantDefinitionError, lg_code_is_valid, read_definition, tenant_folder
+from app.tenancy.transfer import import_folder
 from app.tenancy.models import Organisation, OrganisationKind, Tenant
 from app.tenancy.scoping import SYSTEM, TenantScopeError, active_tenant_id, tenant_scope
 from tests.conftest import in_tenant
@@ -166,17 +167,17 @@ def test_loader_rejects_a_missing_column(tmp_path):
         read_definition(folder)
 
 
-def test_sync_twice_is_idempotent(app):
+def test_importing_again_is_unchanged_and_writes_nothing(app):
     def snapshot():
         with tenant_scope(tenant.id):
             stmt = sa.select(Organisation.id, Organisation.lg_code).where(Organisation.kind == OrganisationKind.MUNICIPALITY)
             return sorted(db.session.execute(stmt).all())
 
     with app.app_context():
-        definition = read_definition(tenant_folder(app.config["TENANTS_DIR"], "fukushima"))
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "fukushima"))
         before = snapshot()
-        assert sync_tenant(definition).id == tenant.id
+        again, status = import_folder(tenant_folder(app.config["TENANTS_DIR"], "fukushima"))
+        assert (again.id, status) == (tenant.id, "unchanged")
         db.session.commit()
         after = snapshot()
         assert len(after) == 59 and after == before

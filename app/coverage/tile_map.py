@@ -1,19 +1,19 @@
 """Tile-grid map of coverage: one square tile per municipality in an approximate geographic layout,
 coloured by the last fiscal year supported seen from a chosen fiscal year (issue 5 §2).
 
-The layout is `tenants/<slug>/tile_layout.csv` (columns `lg_code,row,col`; row 0 = north,
-col 0 = west). A tenant without that file, and municipalities missing from it, are laid out in a
-grid ordered by region. Statuses follow the coverage window of `app.coverage.queries` (001:165):
+The layout is stored on the tenant (`Tenant.tile_layout`, `[[lg_code, row, col], …]`; row 0 = north,
+col 0 = west), uploaded on 事業設定 › タイル地図 or imported from `tenants/<slug>/tile_layout.csv`
+(columns `lg_code,row,col`, parsed by `parse_layout`). A tenant without one, and municipalities
+missing from it, are laid out in a grid ordered by region. Statuses follow the coverage window of `app.coverage.queries` (001:165):
 "supported in FY" means a non-cancelled engagement in that fiscal year.
 """
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.coverage.queries import active_municipalities, call_rules, coverage_window, default_fiscal_year, ordered, support_years
@@ -21,6 +21,7 @@ from app.tenancy.models import Organisation
 
 LAYOUT_FILE = "tile_layout.csv"
 FALLBACK_COLUMNS = 10
+MAX_CELL = 200  # rows/columns of a layout: far more than any prefecture needs, keeps the SVG bounded
 
 # status -> (label, fill colour, mark shown in the tile so that colour is not the only cue)
 THIS_YEAR, IN_WINDOW, EARLIER, NEVER = "this_year", "in_window", "earlier", "never"
@@ -107,38 +108,49 @@ def classify(years: set[int], fiscal_year: int, window: tuple[int, int]) -> tupl
     return last, (IN_WINDOW if last >= window[0] else EARLIER)
 
 
-def layout_path(tenant) -> Path:
-    """`<TENANTS_DIR>/<slug>/tile_layout.csv` of the running app (may not exist)."""
-    return Path(current_app.config["TENANTS_DIR"]) / tenant.slug / LAYOUT_FILE
+def layout_of(tenant) -> dict[str, tuple[int, int]]:
+    """`{lg_code: (row, col)}` of the tenant's stored layout, `{}` when none is set."""
+    return {code: (row, col) for code, row, col in (tenant.tile_layout or [])}
 
 
-def read_layout(path: Path) -> dict[str, tuple[int, int]]:
-    """`{lg_code: (row, col)}` from a layout CSV, `{}` when the file does not exist.
+def parse_layout(text: str, source: str = LAYOUT_FILE, known_codes: set[str] | None = None) -> list[list]:
+    """`[[lg_code, row, col], …]` from the text of a layout CSV (columns lg_code,row,col; a BOM is fine).
 
-    Raises `TileLayoutError` for a missing column, a non-integer or negative row/col, a repeated
-    lg_code, or two municipalities in the same cell."""
-    if not path.is_file():
-        return {}
+    Raises `TileLayoutError` naming `source` and the line for a missing column, a non-integer or
+    negative row/col, a repeated lg_code, two municipalities in the same cell, or (when
+    `known_codes` is given) an lg_code that is not one of the tenant's municipalities."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    if not {"lg_code", "row", "col"} <= set(reader.fieldnames or ()):
+        raise TileLayoutError(f"{source}: 列 lg_code,row,col が必要です")
     cells: dict[str, tuple[int, int]] = {}
     seen: dict[tuple[int, int], str] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if not {"lg_code", "row", "col"} <= set(reader.fieldnames or ()):
-            raise TileLayoutError(f"{path}: columns lg_code,row,col are required")
-        for line, record in enumerate(reader, start=2):
-            code = (record["lg_code"] or "").strip()
-            try:
-                cell = (int(record["row"]), int(record["col"]))
-            except (TypeError, ValueError) as exc:
-                raise TileLayoutError(f"{path}:{line}: row and col must be integers") from exc
-            if min(cell) < 0:
-                raise TileLayoutError(f"{path}:{line}: row and col must not be negative")
-            if code in cells:
-                raise TileLayoutError(f"{path}:{line}: lg_code {code} appears twice")
-            if cell in seen:
-                raise TileLayoutError(f"{path}:{line}: cell {cell} already holds {seen[cell]}")
-            cells[code], seen[cell] = cell, code
-    return cells
+    for line, record in enumerate(reader, start=2):
+        code = (record["lg_code"] or "").strip()
+        try:
+            cell = (int(record["row"]), int(record["col"]))
+        except (TypeError, ValueError) as exc:
+            raise TileLayoutError(f"{source}:{line}行目: row と col は整数にしてください") from exc
+        if min(cell) < 0 or max(cell) > MAX_CELL:
+            raise TileLayoutError(f"{source}:{line}行目: row と col は0以上{MAX_CELL}以下にしてください")
+        if known_codes is not None and code not in known_codes:
+            raise TileLayoutError(f"{source}:{line}行目: lg_code {code} はこの事業の市町村にありません")
+        if code in cells:
+            raise TileLayoutError(f"{source}:{line}行目: lg_code {code} が2回あります")
+        if cell in seen:
+            raise TileLayoutError(f"{source}:{line}行目: マス（row {cell[0]}, col {cell[1]}）には既に {seen[cell]} があります")
+        cells[code], seen[cell] = cell, code
+    if not cells:
+        raise TileLayoutError(f"{source}: 配置が1行もありません")
+    return [[code, row, col] for code, (row, col) in cells.items()]
+
+
+def layout_csv(layout: list[list]) -> str:
+    """The CSV text (lg_code,row,col) of a stored layout, for download and export."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["lg_code", "row", "col"])
+    writer.writerows(layout)
+    return out.getvalue()
 
 
 def place(municipalities: list[Organisation], layout: dict[str, tuple[int, int]],
@@ -163,13 +175,13 @@ def place(municipalities: list[Organisation], layout: dict[str, tuple[int, int]]
 def tile_map(tenant, fiscal_year: int | None = None) -> TileMap:
     """The tile map of `tenant` seen from `fiscal_year` (default: newest year with a call).
 
-    Reads the layout file (raises `TileLayoutError` when it is invalid) and three queries: the calls'
-    rules, the municipalities, and the fiscal years supported (`support_years`)."""
+    Uses the tenant's stored layout and three queries: the calls' rules, the municipalities, and the
+    fiscal years supported (`support_years`)."""
     rules = call_rules(tenant)
     fy = default_fiscal_year(tenant, rules) if fiscal_year is None else fiscal_year
     window = coverage_window(tenant, fy, rules)
     municipalities = active_municipalities(tenant)
-    layout = read_layout(layout_path(tenant))
+    layout = layout_of(tenant)
     cells = place(municipalities, layout, tenant.rule("region_order"))
     years = support_years(tenant)
     tiles = []

@@ -1,24 +1,22 @@
 """Japanese subject/body templates with `{placeholders}`, per tenant.
 
-Defaults live in `DEFAULTS`; a tenant overrides any of them in `tenants/<slug>/notifications.toml`:
+Defaults live in `DEFAULTS`; a tenant overrides the subject and/or body of any kind in the database
+(`Tenant.notification_texts` = `{kind: {"subject", "body"}}`, edited on 事業設定 › 通知文; exported as
+`tenants/<slug>/notifications.toml`, `[templates."calls.open"] subject = "…" body = "…"`).
 
-    [templates."calls.open"]
-    subject = "【{prefecture}】{call_title}の申込受付を開始しました"
-    body = "…{url}…"
-
-Placeholders available to every template: `tenant_name`, `prefecture`, `office_name`; plus what the
-caller passes (`call_title`, `fiscal_year`, `ends_on`, `municipality`, `url`, …). An unknown
-placeholder is left as written (`{name}`), never an error in a job.
+Placeholders available to every template: `COMMON_PLACEHOLDERS` (program, office and its contact
+details); plus what the caller passes (`call_title`, `fiscal_year`, `ends_on`, `municipality`, `url`,
+…), i.e. those the default text of that kind uses (`allowed_placeholders`). Saved overrides are
+checked against that list (`text_problems`); a placeholder left unknown at send time is kept as
+written (`{name}`), never an error in a job.
 """
 from __future__ import annotations
 
-import tomllib
+import string
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
-
-SIGNATURE = "\n\n――\n{prefecture} {office_name}\n{tenant_name}\n※このメールは送信専用です。"
+# The program office's contact details (事業設定 › 基本情報) follow the office name when set.
+SIGNATURE = "\n\n――\n{prefecture} {office_name}\n{tenant_name}{contact_lines}\n※このメールは送信専用です。"
 
 DEFAULTS: dict[str, tuple[str, str]] = {
     "calls.open": (
@@ -154,22 +152,89 @@ class Rendered:
 
 
 def tenant_templates(tenant) -> dict[str, tuple[str, str]]:
-    """`{kind: (subject, body)}`: the defaults overlaid with tenants/<slug>/notifications.toml."""
+    """`{kind: (subject, body)}`: the defaults overlaid with the tenant's saved overrides (database)."""
     templates = dict(DEFAULTS)
-    path = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "notifications.toml"
-    if path.is_file():
-        with path.open("rb") as fh:
-            for kind, spec in tomllib.load(fh).get("templates", {}).items():
-                default = templates.get(kind, ("", ""))
-                templates[kind] = (spec.get("subject", default[0]), spec.get("body", default[1]))
+    for kind, spec in (getattr(tenant, "notification_texts", None) or {}).items():
+        if kind in templates:
+            default = templates[kind]
+            templates[kind] = (spec.get("subject") or default[0], spec.get("body") or default[1])
     return templates
+
+
+def _common(tenant) -> dict[str, str]:
+    contact = getattr(tenant, "contact", lambda key: "")
+    lines = [f"{label}：{contact(key)}" for key, label in (("address", "所在地"), ("phone", "電話"), ("email", "メール"))
+             if contact(key)]
+    return {"tenant_name": tenant.name, "prefecture": tenant.prefecture, "office_name": tenant.office_name,
+            "office_phone": contact("phone"), "office_email": contact("email"),
+            "office_address": contact("address"), "head_title": contact("head_title"),
+            "contact_lines": "".join("\n" + line for line in lines)}
+
+
+def _format(subject: str, body: str, context: dict) -> Rendered:
+    return Rendered(" ".join(subject.format_map(context).split()), (body + SIGNATURE).format_map(context))
 
 
 def render(tenant, kind: str, values: dict) -> Rendered:
     """Render template `kind` of `tenant` with `values`. Raises `KeyError` for an unknown kind."""
     subject, body = tenant_templates(tenant)[kind]
-    context = _Keep(tenant_name=tenant.name, prefecture=tenant.prefecture, office_name=tenant.office_name, **values)
-    return Rendered(" ".join(subject.format_map(context).split()), (body + SIGNATURE).format_map(context))
+    return _format(subject, body, _Keep({**_common(tenant), **values}))
+
+
+# Placeholders every template may use (filled from the tenant and its 基本情報).
+COMMON_PLACEHOLDERS = ("tenant_name", "prefecture", "office_name", "office_phone", "office_email",
+                       "office_address", "head_title")
+# Values shown in the 通知文 preview for the caller-supplied placeholders.
+SAMPLE_VALUES = {
+    "call_title": "令和7年度 ICTアドバイザー派遣事業", "case_title": "窓口業務のオンライン化", "closes_on": "2025年6月30日",
+    "days_left": "7", "due_on": "2025年10月31日", "ends_on": "2025年5月31日", "expires_in": "72時間",
+    "fiscal_year": "令和7年度", "kind_label": "採択決定通知", "lookback": "2", "menu_item": "庁内ネットワークの見直し",
+    "municipality": "サンプル町", "name": "山田 太郎", "non_respondents": "5", "opens_on": "2025年6月1日",
+    "provider": "株式会社サンプル", "recipient": "サンプル町", "respond_by": "2025年7月15日", "respondents": "54",
+    "reviewer": "審査 花子", "role": "市町村担当者", "starts_on": "2025年5月1日", "state": "承認待ち",
+    "survey": "事後アンケート", "target_label": "支援メニューの審査", "tasks": "・未採点の審査 3件\n・提出待ちの実績報告 2件",
+    "title": "令和7年度 ICTアドバイザー派遣事業", "url": "https://example.jp/t/sample/", "week_of": "2025年6月2日",
+    "weeks": "4",
+}
+
+
+def _fields(text: str) -> list[str]:
+    """Placeholder names used in `text`; raises `ValueError` for a malformed brace ("{" without "}")."""
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+
+
+def allowed_placeholders(kind: str) -> list[str]:
+    """The placeholders a text of `kind` may use: `COMMON_PLACEHOLDERS` and those of its default text
+    (the values its senders pass). Raises `KeyError` for an unknown kind."""
+    subject, body = DEFAULTS[kind]
+    extra = [n for n in dict.fromkeys(_fields(subject) + _fields(body)) if n not in COMMON_PLACEHOLDERS]
+    return list(COMMON_PLACEHOLDERS) + extra
+
+
+def text_problems(kind: str, text: str) -> list[str]:
+    """Japanese messages for what is wrong in a subject or body of `kind`: malformed braces, or
+    placeholders outside `allowed_placeholders(kind)` (the message lists the allowed ones)."""
+    try:
+        parsed = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                  if name is not None]
+    except ValueError:
+        return ["{ と } の対応が正しくありません（文字として使うときは {{ と }} と書いてください）"]
+    if any(spec or conversion for _name, spec, conversion in parsed):
+        return ["差し込み項目に書式指定（: や !）は使えません（{municipality} のように名前だけを書いてください）"]
+    names = [name for name, _spec, _conversion in parsed]
+    allowed = allowed_placeholders(kind)
+    unknown = [n for n in dict.fromkeys(names) if n not in allowed]
+    if any(not n.isidentifier() for n in names if n not in unknown):
+        unknown += [n for n in names if not n.isidentifier()]
+    if unknown:
+        listed = "、".join("{" + n + "}" for n in allowed)
+        return [f"使えない差し込み項目があります: {'、'.join('{' + n + '}' for n in unknown)}（使えるもの: {listed}）"]
+    return []
+
+
+def preview(tenant, kind: str, subject: str, body: str) -> Rendered:
+    """`subject`/`body` of `kind` rendered for `tenant` with `SAMPLE_VALUES` (the 通知文 preview)."""
+    return _format(subject, body, _Keep({**SAMPLE_VALUES, **_common(tenant)}))
 
 
 KIND_LABELS = {

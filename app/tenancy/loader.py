@@ -1,4 +1,5 @@
-"""Loads `tenants/<slug>/` (tenant.toml + CSV master data) into the database, idempotently.
+"""Reads and validates `tenants/<slug>/` (tenant.toml + CSV master data); writing it into the
+database is `app.tenancy.transfer.import_folder` (into a new or empty tenant only).
 
 `tenant.toml` holds identity, `[rules]` (product.md §5), `[calendar]` (phase windows relative to the
 fiscal year), the optional `[notices]` (reminder timings, stored as `tenant.rules["notices"]` and read
@@ -22,13 +23,11 @@ from app.tenancy.schema import (
     TenantDefinitionError,
     validate_tenant_file,
 )
-from app.tenancy.scoping import tenant_scope
 
 # Applicant bodies the bodies CSV may hold: every applicant kind but municipalities (municipalities.csv).
 OTHER_BODY_KINDS = {k.value for k in APPLICANT_KINDS} - {OrganisationKind.MUNICIPALITY.value}
 
-__all__ = ["TenantDefinition", "TenantDefinitionError", "lg_code_is_valid", "read_definition", "sync_tenant",
-           "tenant_folder"]
+__all__ = ["TenantDefinition", "TenantDefinitionError", "lg_code_is_valid", "read_definition", "tenant_folder"]
 
 MUNICIPALITY_COLUMNS = ("lg_code", "name", "kana", "kind", "district", "region", "area", "evacuation_area_12")
 BODY_COLUMNS = ("kind", "name", "kana", "region", "area")
@@ -170,46 +169,9 @@ def _read_providers(path: Path, category_codes: set[str], provider_model: str) -
     return list(providers.values())
 
 
-def sync_tenant(definition: TenantDefinition) -> Tenant:
-    """Create or update the tenant, its program office, municipalities, other applicant bodies and
-    registered experts / adviser (with their themes); never deletes.
-
-    Idempotent: running it twice changes nothing the second time. Returns the `Tenant` (flushed,
-    not committed).
-    """
-    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == definition.slug))
-    if tenant is None:
-        tenant = Tenant(slug=definition.slug)
-        db.session.add(tenant)
-    meta = definition.meta
-    tenant.name = meta["name"]
-    tenant.prefecture = meta["prefecture"]
-    tenant.office_name = meta["office_name"]
-    tenant.council_name = meta.get("council_name", "")
-    tenant.is_sample = bool(meta.get("is_sample", False))
-    tenant.provider_label = meta.get("provider_label") or "会員企業"
-    tenant.rules = {**definition.rules, "notices": definition.notices}
-    tenant.calendar = definition.calendar
-    tenant.categories = definition.categories
-    db.session.flush()
-    with tenant_scope(tenant.id):
-        _sync_office(tenant)
-        _sync_municipalities(tenant, definition.municipalities)
-        _sync_bodies(tenant, definition.bodies)
-        _sync_providers(tenant, definition.providers)
-    db.session.flush()
-    return tenant
-
-
-def _sync_office(tenant: Tenant) -> None:
-    office = db.session.scalar(sa.select(Organisation).where(Organisation.kind == OrganisationKind.OFFICE))
-    if office is None:
-        office = Organisation(tenant_id=tenant.id, kind=OrganisationKind.OFFICE, name=tenant.office_name)
-        db.session.add(office)
-    office.name = f"{tenant.prefecture} {tenant.office_name}"
-
-
 def _sync_municipalities(tenant: Tenant, rows: list[dict]) -> None:
+    """Upsert municipality rows (CSV columns, keyed by lg_code) into the active tenant; never deletes.
+    Shared by the import of a definition and the Excel 市町村マスタ import, so both agree."""
     existing = {
         o.lg_code: o
         for o in db.session.scalars(sa.select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY))
@@ -227,37 +189,6 @@ def _sync_municipalities(tenant: Tenant, rows: list[dict]) -> None:
         org.area = row["area"]
         org.is_evacuation_area = row["evacuation_area_12"] == "1"
         org.is_sample = tenant.is_sample or row.get("is_sample", "0") == "1"
-
-
-def _by_name(kind: OrganisationKind) -> dict[str, Organisation]:
-    return {o.name: o for o in db.session.scalars(sa.select(Organisation).where(Organisation.kind == kind))}
-
-
-def _sync_bodies(tenant: Tenant, rows: list[dict]) -> None:
-    """教育委員会・商工会 (no 全国地方公共団体コード), keyed by (kind, name)."""
-    for row in rows:
-        kind = OrganisationKind(row["kind"])
-        org = _by_name(kind).get(row["name"])
-        if org is None:
-            org = Organisation(tenant_id=tenant.id, kind=kind, name=row["name"])
-            db.session.add(org)
-        org.kana, org.region, org.area = row["kana"], row["region"], row["area"]
-        org.is_sample = tenant.is_sample or row.get("is_sample", "0") == "1"
-    db.session.flush()
-
-
-def _sync_providers(tenant: Tenant, providers: list[dict]) -> None:
-    """Registered experts / the commissioned adviser, keyed by name; their themes are replaced."""
-    existing = _by_name(OrganisationKind.PROVIDER)
-    for entry in providers:
-        org = existing.get(entry["name"])
-        if org is None:
-            org = Organisation(tenant_id=tenant.id, kind=OrganisationKind.PROVIDER, name=entry["name"])
-            db.session.add(org)
-        org.kana = entry["kana"]
-        org.themes = entry["themes"]
-        org.is_sample = tenant.is_sample or entry["is_sample"]
-    db.session.flush()
 
 
 def tenant_folder(tenants_dir: str, slug: str) -> Path:

@@ -11,7 +11,8 @@ from app.core.states import LabeledEnum
 
 
 class Tenant(TimestampMixin, Base):
-    """One prefecture's program: its identity and rules come from `tenants/<slug>/tenant.toml`."""
+    """One prefecture's program: identity, rules and settings, edited on 事業設定 (app/settings); the
+    database is the source of truth, `tenants/<slug>/` an import/export format (app/tenancy/transfer.py)."""
 
     __tablename__ = "tenants"
 
@@ -27,6 +28,13 @@ class Tenant(TimestampMixin, Base):
     rules: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     calendar: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     categories: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"code", "label"}]
+    # 事業設定 (app/settings): contact details on notices {"phone", "email", "address", "head_title"},
+    # notice text overrides {kind: {"subject", "body"}}, the tile-map layout [[lg_code, row, col], …]
+    # (None = not set), and a counter bumped by every settings save (optimistic locking of those forms).
+    profile: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
+    notification_texts: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
+    tile_layout: Mapped[list | None] = mapped_column(sa.JSON)
+    version_id: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
     def rule(self, key: str, default=None):
         """A program rule from tenant.toml `[rules]` (see tenants/<slug>/tenant.toml)."""
@@ -48,6 +56,17 @@ class Tenant(TimestampMixin, Base):
         福島県の「避難地域12市町村」), or None when the tenant has none: then no page, API field or
         export column mentions it."""
         return self.rule("focus_group_label") or None
+
+    def applicant_label(self, kind: str) -> str:
+        """The tenant's own label of an applicant kind (`rules.applicant_labels`, e.g. 商工会・商工会議所),
+        else the kind's default label (市町村 / 教育委員会 / 商工会)."""
+        value = str(getattr(kind, "value", kind))
+        return (self.rule("applicant_labels") or {}).get(value) or str(OrganisationKind(value).label)
+
+    def contact(self, key: str) -> str:
+        """A contact detail of the program office shown on notices: "phone", "email", "address",
+        "head_title" (e.g. 福島県企画調整部長); "" when not set."""
+        return str((self.profile or {}).get(key, ""))
 
     def category_label(self, code: str) -> str:
         """Japanese label of a DX issue category code (digest §3), or the code itself."""

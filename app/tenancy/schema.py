@@ -83,6 +83,8 @@ class Rules(_Strict):
 
     call_model: Literal["annual", "continuous", "on_demand"] = "annual"
     applicant_kinds: list[Literal["municipality", "board_of_education", "chamber_of_commerce"]] = ["municipality"]
+    # The tenant's own label per applicant kind (e.g. chamber_of_commerce = "商工会・商工会議所"); absent = default label.
+    applicant_labels: dict[Literal["municipality", "board_of_education", "chamber_of_commerce"], Text] = {}
     provider_model: Literal["company_menu", "expert_themes", "commissioned_adviser"] = "company_menu"
     max_dispatches_per_body_per_year: _int_range(1, 100, optional=True) = None
     max_choices: _int_range(1, 10) = 3
@@ -158,6 +160,26 @@ class Notices(_Strict):
     survey_reminder_every_days: _int_range(1, 60) = 7
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value):
+    if not isinstance(value, str):
+        raise ValueError("文字列にしてください")
+    if value.strip() and not EMAIL.match(value.strip()):
+        raise ValueError("メールアドレスの形（例 office@pref.example.jp）にしてください")
+    return value.strip()
+
+
+class Contact(_Strict):
+    """`[contact]`: the program office's contact details shown on notices (all optional)."""
+
+    phone: Annotated[str, Field(max_length=40)] = ""
+    email: Annotated[str, BeforeValidator(_email), Field(max_length=200)] = ""
+    address: Annotated[str, Field(max_length=300)] = ""
+    head_title: Annotated[str, Field(max_length=100)] = ""  # 文書の発信者, e.g. 福島県企画調整部長
+
+
 class TenantFile(_Strict):
     """The whole tenant.toml."""
 
@@ -175,6 +197,7 @@ class TenantFile(_Strict):
     rules: Rules = Rules()
     calendar: Calendar | None = None
     notices: Notices = Notices()
+    contact: Contact = Contact()
 
 
 MESSAGES = {
@@ -190,6 +213,7 @@ MESSAGES = {
     "less_than_equal": "大きすぎます",
     "model_type": "テーブル（[...]）にしてください",
     "string_pattern_mismatch": "英小文字・数字・ハイフン（40文字以内）にしてください",
+    "dict_type": "テーブルにしてください",
 }
 
 
@@ -204,6 +228,8 @@ def key_path(loc: tuple) -> str:
 def _message(error: dict) -> str:
     if error["type"] == "value_error":
         return str(error["ctx"]["error"])
+    if error["type"] == "string_too_long":
+        return f"{error['ctx']['max_length']}文字以内にしてください"
     if error["type"] == "literal_error":
         return "次のいずれかにしてください: " + str(error["ctx"]["expected"]).replace(" or ", ", ")
     return MESSAGES.get(error["type"], error["msg"])

@@ -6,14 +6,15 @@ import sqlalchemy as sa
 from app.calls.services import create_call
 from app.extensions import db
 from app.menus.models import MenuItem
-from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
+from app.tenancy.loader import tenant_folder
+from app.tenancy.transfer import ensure_imported
 from app.tenancy.models import Organisation
 
 
 def sync_sample(app, slug: str) -> None:
     """Load tenants/<slug> into the test database (committed)."""
     with app.app_context():
-        sync_tenant(read_definition(tenant_folder(app.config["TENANTS_DIR"], slug)))
+        ensure_imported(tenant_folder(app.config["TENANTS_DIR"], slug))
         db.session.commit()
 
 

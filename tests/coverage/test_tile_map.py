@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from app.auth.models import Role
-from app.coverage.tile_map import EARLIER, IN_WINDOW, NEVER, THIS_YEAR, TileLayoutError, classify, place, read_layout
+from app.coverage.tile_map import EARLIER, IN_WINDOW, NEVER, THIS_YEAR, TileLayoutError, classify, parse_layout, place
 from app.engagements.states import EngagementState
 from app.extensions import db
 from app.tenancy.models import Organisation
@@ -15,6 +15,10 @@ from tests.conftest import in_tenant, login
 from tests.coverage.builders import cancel, municipalities, support
 
 TENANT_DIR = Path(__file__).resolve().parents[2] / "tenants" / "fukushima"
+
+
+def read_layout(path: Path) -> dict[str, tuple[int, int]]:
+    return {code: (row, col) for code, row, col in parse_layout(path.read_text(encoding="utf-8"), str(path))}
 SVG_TILE = re.compile(r'<(?:a|g)\b[^>]*data-lg-code="(\d{6})" data-status="(\w+)"')
 TABLE_ROW = re.compile(r'<tr data-lg-code="(\d{6})" data-status="(\w+)"')
 
@@ -56,12 +60,13 @@ def test_status_boundaries(years, expected):
 def test_invalid_layouts_are_rejected(tmp_path):
     path = tmp_path / "tile_layout.csv"
     path.write_text("lg_code,row,col\n072010,0,0\n072028,0,0\n", encoding="utf-8")
-    with pytest.raises(TileLayoutError, match="already holds 072010"):
+    with pytest.raises(TileLayoutError, match="既に 072010"):
         read_layout(path)
     path.write_text("lg_code,row,col\n072010,0,x\n", encoding="utf-8")
-    with pytest.raises(TileLayoutError, match="integers"):
+    with pytest.raises(TileLayoutError, match="整数"):
         read_layout(path)
-    assert read_layout(tmp_path / "missing.csv") == {}
+    with pytest.raises(TileLayoutError, match="999999 はこの事業の市町村にありません"):
+        parse_layout("lg_code,row,col\n999999,0,0\n", "upload", known_codes={"072010"})
 
 
 def test_without_a_layout_tiles_form_a_grid_ordered_by_region():

@@ -30,14 +30,10 @@ def test_a_user_who_chose_in_app_only_gets_no_mail_but_sees_the_notice(app):
         assert mark_all_read(tenant, user) == 1
 
 
-def test_a_tenant_file_overrides_a_template_and_unknown_placeholders_stay_visible(app, tmp_path):
-    folder = tmp_path / "fukushima"
-    folder.mkdir()
-    (folder / "notifications.toml").write_text(
-        '[templates."calls.open"]\nsubject = "{prefecture}からのお知らせ：{call_title}"\nbody = "{unknown} {office_name}"\n',
-        encoding="utf-8")
-    app.config["TENANTS_DIR"] = str(tmp_path)
+def test_a_tenant_override_replaces_a_template_and_unknown_placeholders_stay_visible(app):
     with in_tenant(app) as tenant:
+        tenant.notification_texts = {"calls.open": {"subject": "{prefecture}からのお知らせ：{call_title}",
+                                                    "body": "{unknown} {office_name}"}}
         text = render(tenant, "calls.open", {"call_title": "令和7年度募集"})
         closing = render(tenant, "calls.closing_soon", {"ends_on": "6月14日"})
     assert text.subject == "福島県からのお知らせ：令和7年度募集"

@@ -1,5 +1,5 @@
 """Reminder timings (app/notifications/timings.py): tenant.toml [notices] is validated with Japanese
-messages naming the key, synced into the tenant, and a call's 通知設定 overrides it — and the jobs
+messages naming the key, imported into the tenant, and a call's 通知設定 overrides it — and the jobs
 really send on the days the resolved timings say."""
 import datetime as dt
 import shutil
@@ -17,7 +17,8 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.timings import NoticeSettingsError, NoticeTimings, notice_timings, set_call_timings
 from app.scheduling import run_job
-from app.tenancy.loader import read_definition, sync_tenant
+from app.tenancy.loader import read_definition
+from app.tenancy.transfer import apply_definition
 from app.tenancy.schema import TenantDefinitionError
 from tests import factories
 from tests.applications.builders import call_with_menu
@@ -55,10 +56,10 @@ def test_the_shipped_tenants_state_the_defaults_and_a_missing_table_means_the_de
     assert read_definition(_folder_with(tmp_path, "")).notices == defaults
 
 
-def test_synced_notices_and_a_call_override_are_what_the_resolver_returns(app, tmp_path):
+def test_imported_notices_and_a_call_override_are_what_the_resolver_returns(app, tmp_path):
     definition = read_definition(_folder_with(tmp_path, "[notices]\ncall_closing_days_before = 3\nreport_due_days_before = 14\n"))
     with in_tenant(app) as tenant:
-        sync_tenant(definition)
+        apply_definition(tenant, definition)
         call, _ = call_with_menu(tenant, fiscal_year=2025)
         set_call_timings(call, {"call_closing_days_before": 10, "report_due_days_before": None}, actor=None)
         assert notice_timings(tenant).call_closing_days_before == 3

@@ -1,5 +1,5 @@
 """tenant.toml validation (app.tenancy.schema): every bad key gives a message naming the file and
-the key path; the real and sample tenants load; `flask tenants sync` loads them idempotently."""
+the key path; the real and sample tenants load; `flask tenants import` loads them, and a second import is 'unchanged'."""
 import shutil
 import tomllib
 from pathlib import Path
@@ -173,13 +173,16 @@ def test_a_toml_syntax_error_names_the_file(tmp_path):
         read_definition(folder)
 
 
-def test_flask_tenants_sync_loads_the_samples_idempotently(app):
+def test_flask_tenants_import_loads_the_samples_and_a_second_import_is_unchanged(app):
     runner = app.test_cli_runner()
-    for _ in range(2):
-        result = runner.invoke(args=["tenants", "sync", "shizuoka-sample", "miyagi-sample"])
-        assert result.exit_code == 0, result.output
-    assert "synced tenant shizuoka-sample: 4 municipalities, 4 other applicant bodies, 4 registered providers" in result.output
-    assert runner.invoke(args=["tenants", "sync", "--all"]).exit_code == 0
+    folders = [str(TENANTS / "shizuoka-sample"), str(TENANTS / "miyagi-sample")]
+    first = runner.invoke(args=["tenants", "import", *folders])
+    assert first.exit_code == 0, first.output
+    assert "shizuoka-sample: 取り込みました" in first.output
+    second = runner.invoke(args=["tenants", "import", *folders])
+    assert second.exit_code == 0 and "shizuoka-sample: 変更なし" in second.output, second.output
+    result = runner.invoke(args=["tenants", "import", "--all"])
+    assert result.exit_code == 0 and "fukushima: 変更なし" in result.output, result.output
     with app.app_context():
         shizuoka = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "shizuoka-sample"))
         assert shizuoka.is_sample and shizuoka.provider_label == "ICTエキスパート" and shizuoka.takes_requests
@@ -193,13 +196,13 @@ def test_flask_tenants_sync_loads_the_samples_idempotently(app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Tenant)) == 3
 
 
-def test_flask_tenants_sync_refuses_a_broken_definition_before_writing(app, tmp_path):
+def test_flask_tenants_import_refuses_a_broken_definition_before_writing(app, tmp_path):
     folder, data = _copy(tmp_path, "shizuoka-sample")
     data["rules"]["max_choices"] = 11
     _write(folder, data)
     shutil.copytree(TENANTS / "miyagi-sample", tmp_path / "miyagi-sample")
     app.config["TENANTS_DIR"] = str(tmp_path)
-    result = app.test_cli_runner().invoke(args=["tenants", "sync", "miyagi-sample", "shizuoka-sample"])
+    result = app.test_cli_runner().invoke(args=["tenants", "import", "--all"])
     assert result.exit_code != 0 and "rules.max_choices: 1以上10以下の整数にしてください" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(Tenant).where(Tenant.slug == "miyagi-sample")) is None

@@ -1,0 +1,35 @@
+"""tenant settings in the database (issue 13 §3-4): contact details, notification texts, tile layout
+
+- tenants.profile: contact details shown on notices (JSON {"phone", "email", "address", "head_title"})
+- tenants.notification_texts: per-tenant overrides of notice texts (JSON {kind: {"subject", "body"}})
+- tenants.tile_layout: the tile-map layout (JSON [[lg_code, row, col], …]; NULL = not set)
+- tenants.version_id: bumped by every 事業設定 save (optimistic locking of the settings forms)
+
+Revision ID: s1_tenant_settings
+Revises: o3_audit_append_only
+Create Date: 2026-12-08 03:15:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "s1_tenant_settings"
+down_revision = "o3_audit_append_only"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("tenants", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("profile", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
+        batch_op.add_column(sa.Column("notification_texts", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
+        batch_op.add_column(sa.Column("tile_layout", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table("tenants", schema=None) as batch_op:
+        batch_op.drop_column("version_id")
+        batch_op.drop_column("tile_layout")
+        batch_op.drop_column("notification_texts")
+        batch_op.drop_column("profile")
