@@ -5,7 +5,7 @@ client address (app/auth/throttle.py). Existing rows are short-lived counters wi
 they are deleted rather than given a made-up one.
 
 Revision ID: p_limits_throttle_address
-Revises: o3_audit_append_only
+Revises: s1_tenant_settings
 Create Date: 2026-12-08 03:20:00
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = "p_limits_throttle_address"
-down_revision = "o3_audit_append_only"
+down_revision = "s1_tenant_settings"
 branch_labels = None
 depends_on = None
 
