@@ -1,4 +1,5 @@
-"""Command-line interface: `flask tenants sync <slug>`, `flask seed demo`."""
+"""Command-line interface: `flask tenants sync <slug>`, `flask seed demo`; the groups of other
+packages (`flask jobs`, `flask platform-admin`, …) are attached in `register_cli`."""
 from __future__ import annotations
 
 import click
@@ -103,3 +104,6 @@ def register_cli(app: Flask) -> None:
     from app.ops.cli import register_ops_cli
 
     register_ops_cli(app)
+    from app.admin.cli import register_admin_cli
+
+    register_admin_cli(app)

@@ -1,6 +1,7 @@
 """Tenancy: resolution of `/t/<tenant_slug>/…` to a `Tenant`, and the scope of every request.
 
-Only this package turns a slug into a tenant. Unknown or inactive slugs answer 404.
+Only this package turns a slug into a tenant. Unknown slugs answer 404; what a tenant's status
+(準備中 / 停止中 / 終了) closes is answered by `app.tenancy.gate` before any view runs.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from app.extensions import db
 
 def init_tenancy(app: Flask) -> None:
     """Install the URL hooks that resolve the tenant and scope the session for each request."""
+    from app.tenancy.gate import check_tenant_status
     from app.tenancy.models import Tenant
     from app.tenancy.scoping import activate_tenant, deactivate_tenant
 
@@ -21,11 +23,14 @@ def init_tenancy(app: Flask) -> None:
         if not values or "tenant_slug" not in values:
             return
         slug = values.pop("tenant_slug")
-        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug, Tenant.is_active.is_(True)))
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
         if tenant is None:
             abort(404)
         g.tenant = tenant
         activate_tenant(tenant.id)
+
+    # Registered before every blueprint's hooks, so it runs before any of them (and before views).
+    app.before_request(check_tenant_status)
 
     @app.url_defaults
     def _add_tenant_slug(endpoint, values):
