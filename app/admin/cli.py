@@ -23,8 +23,7 @@ def _stdin_is_terminal() -> bool:
 def _read_password() -> str:
     if _stdin_is_terminal():
         return click.prompt("パスワード", hide_input=True, confirmation_prompt="パスワード（確認）")
-    line = click.get_text_stream("stdin").readline()
-    return line.rstrip("\r\n")
+    return sys.stdin.readline().rstrip("\r\n")  # one line; the newline is not part of the password
 
 
 @platform_admin_cli.command("create")
