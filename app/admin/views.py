@@ -119,6 +119,7 @@ def change_status(tenant_id: int, action: str):
     row = _tenant_or_404(tenant_id)
     if action not in ACTIONS:
         abort(404)
+    db.session.refresh(row, with_for_update=True)  # two admins pressing at once: the second sees the new status
     sources, to_status = ACTIONS[action]
     if row.status not in sources:
         raise TransitionError("tenant", str(row.status), str(to_status))
