@@ -2,6 +2,10 @@
 
 Existing tenants: is_active true → open, false → suspended (is_active was set by nothing but tests).
 
+No table rebuild on SQLite: `batch_alter_table` would copy and DROP `tenants`, and with foreign
+keys on, dropping it deletes every tenant's rows (ON DELETE CASCADE). SQLite ≥ 3.35 adds and drops
+these columns in place (ADD COLUMN with a named CHECK, DROP COLUMN).
+
 Revision ID: p1_tenant_status
 Revises: o3_audit_append_only
 Create Date: 2026-12-08 03:10:00
@@ -16,24 +20,36 @@ branch_labels = None
 depends_on = None
 
 STATUSES = ("preparing", "open", "suspended", "archived")
+CHECK = f"status IN ({', '.join(repr(s) for s in STATUSES)})"
+CHECK_NAME = "ck_tenants_tenant_status"
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
 
 
 def upgrade():
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("status", sa.String(length=32), nullable=True))
+    if _sqlite():
+        op.execute(f"ALTER TABLE tenants ADD COLUMN status VARCHAR(32) NOT NULL DEFAULT 'open' "
+                   f"CONSTRAINT {CHECK_NAME} CHECK ({CHECK})")
+        op.execute("UPDATE tenants SET status = CASE WHEN is_active THEN 'open' ELSE 'suspended' END")
+        op.execute("ALTER TABLE tenants DROP COLUMN is_active")
+        return
+    op.add_column("tenants", sa.Column("status", sa.String(length=32), nullable=True))
     op.execute("UPDATE tenants SET status = CASE WHEN is_active THEN 'open' ELSE 'suspended' END")
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.alter_column("status", existing_type=sa.String(length=32), nullable=False)
-        batch_op.create_check_constraint(op.f("ck_tenants_tenant_status"),
-                                         f"status IN ({', '.join(repr(s) for s in STATUSES)})")
-        batch_op.drop_column("is_active")
+    op.alter_column("tenants", "status", existing_type=sa.String(length=32), nullable=False)
+    op.create_check_constraint(op.f(CHECK_NAME), "tenants", CHECK)
+    op.drop_column("tenants", "is_active")
 
 
 def downgrade():
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("is_active", sa.Boolean(), nullable=True))
+    if _sqlite():
+        op.execute("ALTER TABLE tenants ADD COLUMN is_active BOOLEAN NOT NULL DEFAULT 1")
+        op.execute("UPDATE tenants SET is_active = (status = 'open')")
+        op.execute("ALTER TABLE tenants DROP COLUMN status")  # its CHECK is its own column constraint
+        return
+    op.add_column("tenants", sa.Column("is_active", sa.Boolean(), nullable=True))
     op.execute("UPDATE tenants SET is_active = (status = 'open')")
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.alter_column("is_active", existing_type=sa.Boolean(), nullable=False)
-        batch_op.drop_constraint(op.f("ck_tenants_tenant_status"), type_="check")
-        batch_op.drop_column("status")
+    op.alter_column("tenants", "is_active", existing_type=sa.Boolean(), nullable=False)
+    op.drop_constraint(op.f(CHECK_NAME), "tenants", type_="check")
+    op.drop_column("tenants", "status")
