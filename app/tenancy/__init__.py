@@ -13,7 +13,6 @@ from app.extensions import db
 
 def init_tenancy(app: Flask) -> None:
     """Install the URL hooks that resolve the tenant and scope the session for each request."""
-    from app.tenancy.gate import check_tenant_status
     from app.tenancy.models import Tenant
     from app.tenancy.scoping import activate_tenant, deactivate_tenant
 
@@ -29,9 +28,6 @@ def init_tenancy(app: Flask) -> None:
         g.tenant = tenant
         activate_tenant(tenant.id)
 
-    # Registered before every blueprint's hooks, so it runs before any of them (and before views).
-    app.before_request(check_tenant_status)
-
     @app.url_defaults
     def _add_tenant_slug(endpoint, values):
         if "tenant_slug" in values or not getattr(g, "tenant", None):
@@ -42,3 +38,11 @@ def init_tenancy(app: Flask) -> None:
     @app.teardown_request
     def _clear_scope(exc):
         deactivate_tenant()
+
+
+def init_tenant_gate(app: Flask) -> None:
+    """Close what the tenant's status closes (`app.tenancy.gate`) before any view runs. Called after
+    `app.core.web.init_web`, so that a closed page still gets its request id and the NUL guard."""
+    from app.tenancy.gate import check_tenant_status
+
+    app.before_request(check_tenant_status)

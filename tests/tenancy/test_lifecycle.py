@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import queue_notification
@@ -59,6 +59,7 @@ def test_a_closed_tenant_shows_the_stopped_page_everywhere_and_reopening_restore
             assert response.status_code == 503, path
             assert "停止中" in body and "福島県 市町村行政課" in body, path
             assert "福島市" not in body  # no data of the program
+            assert response.headers["X-Request-Id"] and response.headers["Cache-Control"] == "no-store"
     # Logging in is closed too (the form is not even shown).
     assert guest.get(f"{T}/login").status_code == 503
     assert guest.post(f"{T}/login", data={"email": "op@example.jp", "password": factories.PASSWORD}).status_code == 503
@@ -102,8 +103,6 @@ NOW = dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)
 
 
 def _queue_mail(app) -> int:
-    from app.auth.models import User
-
     with in_tenant(app) as tenant:
         user = db.session.scalar(sa.select(User).where(User.email == "op@example.jp"))
         row = queue_notification(tenant, user, "accounts.reset", {"name": "x", "expires_in": "1時間"}, link="http://x/")
