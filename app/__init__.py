@@ -1,6 +1,6 @@
 """ICT-advisor dispatch platform (ICTアドバイザー市町村派遣事業): the Flask application factory.
 
-Order: config -> extensions -> tenancy -> blueprints -> CLI. Nothing here touches the database:
+Order: config -> extensions -> tenancy -> blueprints -> CLI -> web hooks -> tenant status gate. Nothing here touches the database:
 the schema comes from `flask db upgrade`, never from `create_app`.
 """
 from __future__ import annotations
@@ -36,6 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app.core.web import init_web
 
     init_web(app)
+    from app.tenancy import init_tenant_gate
+
+    init_tenant_gate(app)
     return app
 
 

@@ -1,4 +1,5 @@
-"""Command-line interface: `flask tenants import DIR…|--all`, `flask tenants export SLUG DIR`, `flask seed demo`."""
+"""Command-line interface: `flask tenants import DIR…|--all`, `flask tenants export SLUG DIR`, `flask seed demo`;
+the groups of other packages (`flask jobs`, `flask platform-admin`, …) are attached in `register_cli`."""
 from __future__ import annotations
 
 import click
@@ -139,3 +140,6 @@ def register_cli(app: Flask) -> None:
     from app.ops.cli import register_ops_cli
 
     register_ops_cli(app)
+    from app.admin.cli import register_admin_cli
+
+    register_admin_cli(app)

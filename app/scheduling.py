@@ -40,6 +40,7 @@ from app.core.clock import JST, now_utc, to_jst
 from app.core.db import Base, TenantScoped, utcnow
 from app.extensions import db
 from app.tenancy.models import Tenant
+from app.tenancy.states import RUNNING_STATUSES
 from app.tenancy.scoping import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -196,14 +197,16 @@ def record_failure(spec: JobSpec, tenant: Tenant, now: dt.datetime, exc: BaseExc
 
 
 def _tenant_ids(slugs: list[str] | None) -> list[int]:
-    stmt = sa.select(Tenant.id).where(Tenant.is_active.is_(True)).order_by(Tenant.id)
+    # 停止中 and 終了 tenants are skipped: none of their jobs run and their outbox sends nothing.
+    stmt = sa.select(Tenant.id).where(Tenant.status.in_(RUNNING_STATUSES)).order_by(Tenant.id)
     if slugs:
         stmt = stmt.where(Tenant.slug.in_(slugs))
     return list(db.session.scalars(stmt))
 
 
 def run_job(job_id: str, *, now: dt.datetime | None = None, tenant_slugs: list[str] | None = None) -> list[JobOutcome]:
-    """Run job `job_id` at `now` (default: the clock) for the given tenants (default: all active),
+    """Run job `job_id` at `now` (default: the clock) for the given tenants (default: all), skipping
+    停止中 and 終了 tenants (`RUNNING_STATUSES`),
     each in its own app context and session. Raises `KeyError` for an unknown job id."""
     spec = discover()[job_id]
     now = now or now_utc()
@@ -296,7 +299,7 @@ def _parse_at(value: str | None) -> dt.datetime | None:
 
 @jobs_cli.command("run")
 @click.argument("job_id")
-@click.option("--tenant", "slug", default=None, help="Only this tenant (default: every active tenant).")
+@click.option("--tenant", "slug", default=None, help="Only this tenant (default: every 準備中 or 公開中 tenant).")
 @click.option("--at", "at", default=None, help="Run as if now were this JST date/datetime (ISO).")
 def jobs_run_command(job_id: str, slug: str | None, at: str | None) -> None:
     """Run JOB_ID once now (or --at a date) and print what it did per tenant."""
@@ -304,7 +307,7 @@ def jobs_run_command(job_id: str, slug: str | None, at: str | None) -> None:
         raise click.UsageError(f"unknown job {job_id}; see `flask jobs list`")
     outcomes = run_job(job_id, now=_parse_at(at), tenant_slugs=[slug] if slug else None)
     if slug and not outcomes:
-        raise click.UsageError(f"unknown or inactive tenant {slug}")
+        raise click.UsageError(f"unknown, suspended or archived tenant {slug}")
     for outcome in outcomes:
         click.echo(f"{job_id} {outcome.tenant}: {outcome.status} {outcome.summary}")
     if any(o.status == "failed" for o in outcomes):

@@ -103,12 +103,15 @@ def test_unknown_tenant_slug_is_404(client):
     assert client.get("/t/fukushima/").status_code == 200
 
 
-def test_inactive_tenant_is_404(app, client):
-    with app.app_context():
-        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "fukushima"))
-        tenant.is_active = False
-        db.session.commit()
-    assert client.get("/t/fukushima/").status_code == 404
+def test_suspended_tenant_is_closed_and_preparing_is_404(app, client):
+    from app.tenancy.states import TenantStatus
+
+    for status, code in ((TenantStatus.SUSPENDED, 503), (TenantStatus.PREPARING, 404), (TenantStatus.OPEN, 200)):
+        with app.app_context():
+            tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "fukushima"))
+            tenant.status = status
+            db.session.commit()
+        assert client.get("/t/fukushima/").status_code == code
 
 
 # --- the loader -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from app.auth.permissions import is_member
 from app.extensions import db
 from app.home.queries import tasks_for
 from app.tenancy.models import Tenant
+from app.tenancy.states import TenantStatus
 
 bp = Blueprint("home", __name__, url_prefix="/t/<tenant_slug>")
 root_bp = Blueprint("root", __name__)
@@ -16,8 +17,8 @@ root_bp = Blueprint("root", __name__)
 
 @root_bp.route("/")
 def index():
-    """List the programs hosted on this installation."""
-    tenants = db.session.scalars(sa.select(Tenant).where(Tenant.is_active.is_(True)).order_by(Tenant.id)).all()
+    """List the programs hosted on this installation that are 公開中."""
+    tenants = db.session.scalars(sa.select(Tenant).where(Tenant.status == TenantStatus.OPEN).order_by(Tenant.id)).all()
     return render_template("home/root.html", tenants=tenants)
 
 

@@ -1,6 +1,7 @@
 """Tenancy: resolution of `/t/<tenant_slug>/…` to a `Tenant`, and the scope of every request.
 
-Only this package turns a slug into a tenant. Unknown or inactive slugs answer 404.
+Only this package turns a slug into a tenant. Unknown slugs answer 404; what a tenant's status
+(準備中 / 停止中 / 終了) closes is answered by `app.tenancy.gate` before any view runs.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def init_tenancy(app: Flask) -> None:
         if not values or "tenant_slug" not in values:
             return
         slug = values.pop("tenant_slug")
-        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug, Tenant.is_active.is_(True)))
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
         if tenant is None:
             abort(404)
         g.tenant = tenant
@@ -40,3 +41,11 @@ def init_tenancy(app: Flask) -> None:
     @app.teardown_request
     def _clear_scope(exc):
         deactivate_tenant()
+
+
+def init_tenant_gate(app: Flask) -> None:
+    """Close what the tenant's status closes (`app.tenancy.gate`) before any view runs. Called after
+    `app.core.web.init_web`, so that a closed page still gets its request id and the NUL guard."""
+    from app.tenancy.gate import check_tenant_status
+
+    app.before_request(check_tenant_status)

@@ -8,11 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, TenantScoped, TimestampMixin, enum_column
 from app.core.states import LabeledEnum
+from app.tenancy.states import CLOSED_STATUSES, TenantStatus
 
 
 class Tenant(TimestampMixin, Base):
-    """One prefecture's program: identity, rules and settings, edited on 事業設定 (app/settings); the
-    database is the source of truth, `tenants/<slug>/` an import/export format (app/tenancy/transfer.py)."""
+    """One prefecture's program: identity, rules and settings, edited on 事業設定 (app/settings), and its
+    lifecycle status (準備中・公開中・停止中・終了) set on the platform admin pages. The database is the
+    source of truth; `tenants/<slug>/` is an import/export format (app/tenancy/transfer.py)."""
 
     __tablename__ = "tenants"
 
@@ -23,7 +25,9 @@ class Tenant(TimestampMixin, Base):
     office_name: Mapped[str] = mapped_column(sa.String(100))  # program office, e.g. 市町村行政課
     council_name: Mapped[str] = mapped_column(sa.String(200), default="")
     provider_label: Mapped[str] = mapped_column(sa.String(40), default="会員企業")  # 会員企業 / ICTエキスパート / …
-    is_active: Mapped[bool] = mapped_column(default=True)
+    # Lifecycle (app/tenancy/states.py). Default 公開中 for tenants loaded from files and the demo;
+    # a tenant created on /admin/ starts 準備中 (app.admin.services.create_tenant).
+    status: Mapped[TenantStatus] = enum_column(TenantStatus, "tenant_status", default=TenantStatus.OPEN)
     is_sample: Mapped[bool] = mapped_column(default=False)
     rules: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     calendar: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -35,6 +39,16 @@ class Tenant(TimestampMixin, Base):
     notification_texts: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
     tile_layout: Mapped[list | None] = mapped_column(sa.JSON)
     version_id: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+
+    @property
+    def is_open(self) -> bool:
+        """True while the tenant is 公開中 (its public pages and API are served to everyone)."""
+        return self.status == TenantStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """True while 停止中 or 終了: every page, the API and the exports answer 503, jobs skip it."""
+        return self.status in CLOSED_STATUSES
 
     def rule(self, key: str, default=None):
         """A program rule from tenant.toml `[rules]` (see tenants/<slug>/tenant.toml)."""
