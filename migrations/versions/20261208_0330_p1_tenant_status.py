@@ -7,7 +7,7 @@ keys on, dropping it deletes every tenant's rows (ON DELETE CASCADE). SQLite ≥
 these columns in place (ADD COLUMN with a named CHECK, DROP COLUMN).
 
 Revision ID: p1_tenant_status
-Revises: o3_audit_append_only
+Revises: p_limits_throttle_address
 Create Date: 2026-12-08 03:10:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "p1_tenant_status"
-down_revision = "o3_audit_append_only"
+down_revision = "p_limits_throttle_address"
 branch_labels = None
 depends_on = None
 
