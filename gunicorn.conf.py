@@ -52,3 +52,6 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%({x-request-id}o)s"'
 # Fail at start-up, before forking, when the app refuses its configuration (app/config.py).
 preload_app = True
+# No runtime control socket (gunicorn ≥ 24 opens one in $HOME by default): systemd signals the
+# master (HUP reload, TERM stop), and one socket less is one way in less.
+control_socket_disable = True

@@ -46,6 +46,9 @@ def build_config(instance_path: str) -> dict:
     return {
         "APP_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or (DEV_SECRET_KEY if env == DEVELOPMENT else None),
+        # Older keys during a rotation (comma-separated): they still open session cookies (Flask)
+        # and the outbox's sealed links (app/notifications/sealing.py); new ones use SECRET_KEY.
+        "SECRET_KEY_FALLBACKS": [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()],
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "ja",
