@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi.py $(BIN)/flask
 PORT ?= 5000
+# Everything this Makefile runs is local development (the demo, the test suite): say so, since any
+# other APP_ENV, unset included, is production and refuses the demo's settings (docs/deploy.md).
+APP_ENV ?= development
+export APP_ENV
 
 .PHONY: run test test-pg setup serve db check-migrations messages audit
 

@@ -39,7 +39,23 @@ def create_app(config: dict | None = None) -> Flask:
     from app.tenancy import init_tenant_gate
 
     init_tenant_gate(app)
+    _wrap_wsgi(app)
     return app
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """Behind `PROXY_FIX_HOPS` reverse proxies, take the client address, scheme and host from their
+    X-Forwarded-* headers (werkzeug ProxyFix, trusting exactly that many hops: with 0, the default,
+    a client-sent X-Forwarded-For is ignored, so nobody can fake their audit/session IP). Also keep
+    the development server from announcing its version (app.core.serverheader)."""
+    from app.core.serverheader import hide_dev_server_version
+
+    hide_dev_server_version()
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:

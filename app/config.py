@@ -1,12 +1,17 @@
 """Configuration: defaults for local development, overridden by environment variables.
 
 `DATABASE_URL` selects PostgreSQL (``postgresql+psycopg://…``); without it the app uses a SQLite
-file under ``instance/``. `SECRET_KEY` must be set outside development.
+file under ``instance/``.
+
+Secure by default (issue 14): only an explicit ``APP_ENV=development`` (what `make run` and the test
+suite set) is development; anything else, unset included, is production, and `check_production`
+refuses to start without a strong SECRET_KEY and a real APP_BASE_URL and MAIL_FROM.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "dev-only-not-secret"
 MIN_SECRET_KEY_LENGTH = 32
@@ -24,12 +29,26 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def app_env() -> str:
+    """"development" only when the environment says exactly `APP_ENV=development`; otherwise
+    (unset, empty, "prod", a typo) "production", so a forgotten setting fails safe."""
+    return DEVELOPMENT if os.environ.get("APP_ENV", "").strip() == DEVELOPMENT else PRODUCTION
+
+
 def build_config(instance_path: str) -> dict:
     """Return the configuration mapping for `create_app` from the environment."""
-    env = os.environ.get("APP_ENV", "development")
+    env = app_env()
     return {
         "APP_ENV": env,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY if env != "production" else None),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or (DEV_SECRET_KEY if env == DEVELOPMENT else None),
+        # Older keys during a rotation (comma-separated): they still open session cookies (Flask)
+        # and the outbox's sealed links (app/notifications/sealing.py); new ones use SECRET_KEY.
+        "SECRET_KEY_FALLBACKS": [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()],
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "ja",
@@ -77,20 +96,50 @@ def build_config(instance_path: str) -> dict:
     }
 
 
+class ConfigError(RuntimeError):
+    """The configuration is not fit to run; the message lists every setting to fix and how."""
+
+
 def check_secret_key(config) -> None:
-    """Refuse to run production with a missing, default or short SECRET_KEY (it signs the session
-    cookie and CSRF tokens); elsewhere only a missing key is refused. Raises RuntimeError with the fix
-    in its message."""
-    key = config.get("SECRET_KEY") or ""
-    if config.get("APP_ENV") != "production":
-        if not key:
-            raise RuntimeError("SECRET_KEY must be set")
+    """Refuse to start with an unsafe configuration. Raises ConfigError naming what to set.
+
+    Development (`APP_ENV=development`) only needs some SECRET_KEY. Anything else is production and
+    needs all of: SECRET_KEY random and at least 32 characters (it signs the session cookie and CSRF
+    tokens and derives the outbox key, app/notifications/sealing.py); APP_BASE_URL the public https
+    address (mail links are built on it; localhost would send people to their own machine);
+    MAIL_FROM a real sender address (not example.jp/.com/.org)."""
+    if config.get("APP_ENV") == DEVELOPMENT:
+        if not config.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set")
         return
-    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
-        raise RuntimeError(
-            f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters when "
-            "APP_ENV=production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    problems = production_problems(config)
+    if problems:
+        raise ConfigError(
+            "refusing to start in production (APP_ENV is not 'development'); set:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+            + "\nFor local development set APP_ENV=development instead (make run does)."
         )
+
+
+def production_problems(config) -> list[str]:
+    """One line per unsafe production setting (empty list: fit to run)."""
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY: a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    base = urlsplit(config.get("APP_BASE_URL") or "")
+    if base.scheme not in ("http", "https") or not base.hostname or base.hostname in LOCAL_HOSTS \
+            or base.hostname.startswith("127."):
+        problems.append("APP_BASE_URL: the public address of this installation, e.g. https://ict.example-pref.lg.jp "
+                        "(mail links are built on it; not localhost or 127.0.0.1)")
+    sender = (config.get("MAIL_FROM") or "").strip().lower()
+    domain = sender.rpartition("@")[2]
+    if "@" not in sender or not domain or domain.split(".")[0] == "example" or domain.endswith((".example", ".invalid", ".test")):
+        problems.append("MAIL_FROM: the sender address of outgoing mail, e.g. no-reply@ict.example-pref.lg.jp "
+                        "(not an example address)")
+    return problems
 
 
 def _mfa_roles(env: str) -> tuple[str, ...]:
@@ -112,11 +161,17 @@ def _mail_config(env: str) -> dict:
         "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "0") == "1",
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
-        "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@example.jp"),
+        # Development defaults only: production start-up refuses them (check_secret_key).
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@example.jp" if env == DEVELOPMENT else ""),
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "30")),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "5")),
         # Links in mail are plain app URLs under this base (no login tokens).
-        "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
+        "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000" if env == DEVELOPMENT else ""),
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (nginx: 1).
+        # 0 trusts none: the client address is the socket's (werkzeug ProxyFix, app/core/web.py).
+        "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
+        # /readyz (app/ops/health.py): the scheduler's heartbeat must be younger than this.
+        "HEARTBEAT_STALE_SECONDS": int(os.environ.get("HEARTBEAT_STALE_SECONDS", "180")),
     }
 
 

@@ -10,6 +10,7 @@ own app context and session, scoped to that tenant; a failure in one tenant is l
 others still run. Jobs with a `period` ("day": the JST date of `now`) write a `JobRun` ledger row in
 the same transaction as their effect; its unique key (job, tenant, period) — plus
 `pg_advisory_xact_lock` on PostgreSQL — makes a second scheduler, a retry or a restart a no-op.
+The process also writes a `ProcessHeartbeat` every minute, which `/readyz` checks.
 A failed run writes no ledger row (its effect rolled back, so a retry still runs) but a `JobFailure`
 row in a transaction of its own, listed on the operator's /jobs page with the first line of the error.
 The APScheduler process is started only by `flask scheduler run` (below), never
@@ -77,6 +78,45 @@ class JobFailure(TenantScoped, Base):
     scheduled_for: Mapped[dt.datetime]
     failed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     error: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
+class ProcessHeartbeat(Base):
+    """The last sign of life of a background process kind ("scheduler"), written every
+    `HEARTBEAT_SECONDS` by that process; `/readyz` (app/ops/health.py) fails when it is older than
+    `HEARTBEAT_STALE_SECONDS`. One row per kind: with two schedulers the freshest write wins, and
+    the page only asks whether any is alive. Not tenant data."""
+
+    __tablename__ = "process_heartbeats"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    beat_at: Mapped[dt.datetime]
+    host: Mapped[str] = mapped_column(sa.String(100), default="")
+    pid: Mapped[int] = mapped_column(default=0)
+
+
+HEARTBEAT_SECONDS = 60
+SCHEDULER_HEARTBEAT = "scheduler"
+
+
+def write_heartbeat(name: str = SCHEDULER_HEARTBEAT, *, now: dt.datetime | None = None) -> None:
+    """Record that process kind `name` is alive now (this host and pid). Commits (called by the
+    scheduler process on its own, outside any request or job transaction)."""
+    import os
+    import socket
+
+    now = now or now_utc()
+    row = db.session.get(ProcessHeartbeat, name)
+    if row is None:
+        row = ProcessHeartbeat(name=name, beat_at=now)
+        db.session.add(row)
+    row.beat_at, row.host, row.pid = now, socket.gethostname()[:100], os.getpid()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a second scheduler inserted the row at the same moment: update it
+        db.session.rollback()
+        db.session.execute(sa.update(ProcessHeartbeat).where(ProcessHeartbeat.name == name)
+                           .values(beat_at=now, host=socket.gethostname()[:100], pid=os.getpid()))
+        db.session.commit()
 
 
 def error_line(exc: BaseException) -> str:
@@ -254,7 +294,22 @@ def build_scheduler(app) -> BlockingScheduler:
     for spec in discover().values():
         scheduler.add_job(_runner, spec.trigger, args=[app, spec.id], id=spec.id, name=spec.description)
         scheduler.add_job(_runner, "date", args=[app, spec.id], id=f"{spec.id}:catch-up", name=spec.description)
+    # The heartbeat /readyz checks: at start, then every minute (its own job, so a long job run in
+    # another thread does not delay it; max_instances=1 as for every job).
+    scheduler.add_job(_beat, every(seconds=HEARTBEAT_SECONDS), args=[app], id="heartbeat", name="heartbeat",
+                      next_run_time=dt.datetime.now(JST))
     return scheduler
+
+
+def _beat(app) -> None:
+    with app.app_context():
+        try:
+            write_heartbeat()
+        except Exception:  # noqa: BLE001 - a missed beat shows on /readyz; the scheduler keeps running
+            db.session.rollback()
+            log.exception("could not write the scheduler heartbeat")
+        finally:
+            db.session.remove()
 
 
 def _runner(app, job_id: str) -> None:

@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
+# Anything but APP_ENV=development is production (app/config.py), which refuses the suite's
+# test key and localhost URLs: the suite runs as development, set before any create_app (also the
+# ones in test modules that build an app without these fixtures). Production tests monkeypatch it.
+os.environ["APP_ENV"] = "development"
+
+from app import create_app  # noqa: E402
 from app.extensions import db
 from app.tenancy.scoping import tenant_scope
 

@@ -18,8 +18,21 @@ health_bp = Blueprint("health", __name__)
 
 @health_bp.route("/healthz")
 def healthz():
-    """Liveness: `{"status": "ok"}`."""
+    """Liveness: `{"status": "ok"}` (the process answers; touches no database)."""
     return jsonify(status="ok")
+
+
+@health_bp.route("/readyz")
+def readyz():
+    """Readiness (app/ops/health.py): 200 `{"status": "ok", "checks": {...}}` when the database
+    answers, its migrations are at head and the scheduler's heartbeat is fresh; otherwise 503 with
+    `"status": "unavailable"`, `"failing": [check names]` and each check's reason."""
+    from app.ops.health import readiness
+
+    ready, checks = readiness()
+    body = {"status": "ok" if ready else "unavailable", "checks": checks,
+            "failing": [name for name, result in checks.items() if result != "ok"]}
+    return jsonify(body), 200 if ready else 503
 
 
 def _json_error(exc: HTTPException):

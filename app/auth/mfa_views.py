@@ -10,14 +10,12 @@ from flask_login import current_user
 from app.auth import mfa, throttle
 from app.auth.forms import EnrolForm, SecondFactorForm
 from app.auth.models import Role, User
-from app.auth.sessions import recent_auth_required, start_session
-from app.auth.views import PENDING_KEY, admin_bp, bp
+from app.auth.sessions import PENDING_KEY, end_pending_login, pending_login, recent_auth_required, start_session
+from app.auth.views import admin_bp, bp
 from app.core.audit import record_audit
-from app.core import clock
 from app.core.ratelimit import client_address, mark_failure
 from app.extensions import db
 
-PENDING_SECONDS = 300  # the password step is valid this long for the code step
 ENROL_KEY = "mfa_enrol_secret"
 
 
@@ -29,19 +27,6 @@ def _url(name: str) -> str:
     return url_for(f"auth.{name}") if _in_tenant() else url_for(f"admin_auth.admin_{name}")
 
 
-def _pending_user() -> tuple[dict, User] | None:
-    pending = session.get(PENDING_KEY)
-    tenant_id = g.tenant.id if _in_tenant() else None
-    if not isinstance(pending, dict) or pending.get("tid") != tenant_id:
-        return None
-    if clock.now_utc().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
-        return None
-    user = db.session.get(User, int(pending.get("uid", 0)))
-    if user is None or not user.is_active or user.tenant_id != tenant_id or not user.totp_secret:
-        return None
-    return pending, user
-
-
 def _second_factor_failed(form, user: User, *, already_locked: bool = False):
     # A refused code is audited and counted; an attempt refused by the lock (no code checked) is
     # neither: the lock was audited once (issue 14 §3).
@@ -51,7 +36,7 @@ def _second_factor_failed(form, user: User, *, already_locked: bool = False):
         record_audit("auth.mfa_failed", tenant_id=user.tenant_id, target=user)
         locked = throttle.register_failure(user.tenant_id, user.email, address=client_address())
     if locked:
-        session.pop(PENDING_KEY, None)
+        end_pending_login()
     db.session.commit()
     flash(_("確認コードが正しくありません。") if not locked else _("もう一度ログインしてください。"), "error")
     if locked:
@@ -60,7 +45,7 @@ def _second_factor_failed(form, user: User, *, already_locked: bool = False):
 
 
 def _login_second_step():
-    found = _pending_user()
+    found = pending_login(g.tenant.id if _in_tenant() else None)
     if found is None:
         session.pop(PENDING_KEY, None)
         flash(_("もう一度ログインしてください。"), "info")
@@ -75,10 +60,12 @@ def _login_second_step():
     if not mfa.verify_second_factor(user, form.code.data):
         return _second_factor_failed(form, user)
     throttle.register_success(user.tenant_id, user.email, address=client_address())
-    start_session(user)  # clears the pending state too
+    next_url = pending.next_url
+    end_pending_login()  # one use: a replayed cookie finds no row
+    start_session(user)
     record_audit("auth.mfa_passed", tenant_id=user.tenant_id, actor=user, target=user)
     db.session.commit()
-    return redirect(pending.get("next") or _url("login"))
+    return redirect(next_url or _url("login"))
 
 
 @bp.route("/login/mfa", methods=["GET", "POST"])

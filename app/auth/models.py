@@ -92,6 +92,24 @@ class UserSession(Base):
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
+class PendingLogin(Base):
+    """A login whose password step succeeded and whose TOTP step is still due (issue 14 §1).
+
+    The "password already checked" state lives here, on the server: the cookie carries only a
+    random id (`flask.session["mfa_pending"]`), this row its sha256. A forged or replayed cookie
+    finds no row, so the code step alone never logs anyone in. The row is deleted when the second
+    step succeeds or locks, and is worthless after `PENDING_SECONDS` (app/auth/sessions.py)."""
+
+    __tablename__ = "pending_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    next_url: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
 class LoginThrottle(Base):
     """Failed-login counter per (tenant, normalised e-mail, client address), also for e-mails with no
     account, so that password guessing is slowed in the database (works on SQLite) without letting

@@ -8,7 +8,8 @@ and absolute timeouts end a session at the server: replaying an old cookie gets 
 
 Public: `start_session`, `revoke_user_sessions`, `revoke_organisation_sessions`,
 `revoke_current_session`, `current_session`, `live_session`, `touch_current_session`,
-`mark_reauthenticated`, `register_reauth_failure`, `recent_auth_required`.
+`mark_reauthenticated`, `register_reauth_failure`, `recent_auth_required`, and for the TOTP
+login step `start_pending_login`, `pending_login`, `end_pending_login`.
 """
 from __future__ import annotations
 
@@ -20,13 +21,15 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, login_user
 
-from app.auth.models import User, UserSession
+from app.auth.models import PendingLogin, User, UserSession
 from app.core.audit import record_audit
 from app.core import clock
 from app.core.tokens import new_token, token_hash
 from app.extensions import db
 
 SID_KEY = "sid"
+PENDING_KEY = "mfa_pending"  # the cookie's random id of a `PendingLogin` row
+PENDING_SECONDS = 300  # the password step is valid this long for the code step
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often (no write per request)
 
 
@@ -243,3 +246,46 @@ def recent_auth_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+# --- the TOTP login's pending state (password checked, code due), kept on the server -------------
+
+def start_pending_login(user: User, tenant_id: int | None, next_url: str) -> PendingLogin:
+    """Record that `user` passed the password step of a login in `tenant_id` (None: platform) and
+    put a fresh random id for it into a cleared Flask session. `next_url` (a local path the caller
+    checked) is where the code step goes on success. The user's older pending logins are dropped.
+    Flushes; the caller commits."""
+    db.session.execute(sa.delete(PendingLogin).where(PendingLogin.user_id == user.id))
+    session.clear()
+    session[PENDING_KEY], digest = new_token()
+    row = PendingLogin(tenant_id=tenant_id, user_id=user.id, token_hash=digest, created_at=clock.now_utc(),
+                       next_url=next_url[:500])
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def pending_login(tenant_id: int | None) -> tuple[PendingLogin, User] | None:
+    """The live pending login of this request's cookie in `tenant_id` and its user, or None: no or
+    unknown id (forged, replayed after use), another tenant, older than `PENDING_SECONDS`, or the
+    user is inactive or has no TOTP any more."""
+    token = session.get(PENDING_KEY)
+    if not isinstance(token, str) or not token:
+        return None
+    row = db.session.scalar(sa.select(PendingLogin).where(PendingLogin.token_hash == token_hash(token)))
+    if row is None or row.tenant_id != tenant_id:
+        return None
+    if (clock.now_utc() - row.created_at).total_seconds() > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.is_active or user.tenant_id != tenant_id or not user.totp_secret:
+        return None
+    return row, user
+
+
+def end_pending_login() -> None:
+    """Forget this request's pending login: delete its row (if any) and the cookie's id. Flushes."""
+    token = session.pop(PENDING_KEY, None)
+    if isinstance(token, str) and token:
+        db.session.execute(sa.delete(PendingLogin).where(PendingLogin.token_hash == token_hash(token)))
+        db.session.flush()

@@ -13,11 +13,10 @@ from app.auth.models import Role, User
 from app.auth.passwords import verify_password
 from app.auth.services import authenticate
 from app.auth.sessions import (
-    idle_timeout, live_session, mark_reauthenticated, register_reauth_failure, revoke_current_session, start_session,
-    touch_current_session,
+    idle_timeout, live_session, mark_reauthenticated, register_reauth_failure, revoke_current_session,
+    start_pending_login, start_session, touch_current_session,
 )
 from app.core.audit import record_audit
-from app.core import clock
 from app.core.ratelimit import client_address, mark_failure
 from app.core.web import safe_next_url
 from app.extensions import db, login_manager
@@ -26,7 +25,6 @@ bp = Blueprint("auth", __name__, url_prefix="/t/<tenant_slug>")
 admin_bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
 
 GENERIC_FAILURE = "メールアドレスまたはパスワードが正しくありません。"
-PENDING_KEY = "mfa_pending"
 # While a required enrolment is pending the user may reach only these endpoints.
 ENROLMENT_ENDPOINTS = {
     "static", "auth.mfa", "admin_auth.admin_mfa", "auth.logout", "admin_auth.admin_logout",
@@ -98,8 +96,7 @@ def _login(tenant_id: int | None, home: str):
         throttle.register_failure(tenant_id, email, address=address)
         return _fail_login(form)
     if user.totp_secret:
-        session.clear()
-        session[PENDING_KEY] = {"uid": user.id, "tid": tenant_id, "at": clock.now_utc().timestamp(), "next": safe_next_url(home)}
+        start_pending_login(user, tenant_id, safe_next_url(home))  # state on the server, id in the cookie
         db.session.commit()
         return redirect(url_for("auth.login_mfa") if tenant_id is not None else url_for("admin_auth.admin_login_mfa"))
     throttle.register_success(tenant_id, email, address=address)

@@ -19,6 +19,7 @@ from flask import current_app
 from app.core.states import check_transition
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.sealing import SealError, mail_body
 from app.notifications.sender import build_message, sender_from_config
 from app.notifications.states import TRANSITIONS, NotificationState
 
@@ -73,10 +74,18 @@ def claim(tenant, notification_id: int) -> bool:
 
 def _send(tenant, row: Notification, sender, now: dt.datetime, result: DeliveryResult) -> None:
     config = current_app.config
-    message = build_message(sender=config["MAIL_FROM"], sender_name=f"{tenant.prefecture} {tenant.office_name}",
-                            to=row.email, subject=row.subject, body=row.body)
     try:
+        # The sealed link is opened only here, in memory, for the message (app/notifications/sealing.py).
+        message = build_message(sender=config["MAIL_FROM"], sender_name=f"{tenant.prefecture} {tenant.office_name}",
+                                to=row.email, subject=row.subject, body=mail_body(row))
         sender.send(message)
+    except SealError as exc:  # the key that sealed the link is gone: retrying cannot help
+        row.attempts += 1
+        row.last_error = f"{exc} (SECRET_KEY changed?); issue the invitation or reset again"[:1000]
+        _move(row, NotificationState.FAILED)
+        result.failed += 1
+        log.warning("mail %s to user %s failed: %s", row.id, row.user_id, exc)
+        return
     except (smtplib.SMTPException, OSError) as exc:
         row.attempts += 1
         row.last_error = f"{type(exc).__name__}: {exc}"[:1000]

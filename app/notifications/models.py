@@ -17,7 +17,7 @@ class Notification(TenantScoped, TimestampMixin, Base):
 
     `dedupe_key` (unique per tenant) makes queuing idempotent: a second `queue_notification` with
     the same key returns the existing row (e.g. "calls.open:<call>:<user>"). `link` is a plain app
-    URL (no login token). `attempts` counts failed SMTP tries; `last_error` keeps the last one.
+    URL (no login token); password-setting links are only in `sealed_link`, encrypted. `attempts` counts failed SMTP tries; `last_error` keeps the last one.
     """
 
     __tablename__ = "notifications"
@@ -37,6 +37,9 @@ class Notification(TenantScoped, TimestampMixin, Base):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     link: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Invitation / reset kinds only: the link, Fernet-encrypted (app/notifications/sealing.py); the
+    # body then holds a placeholder and `link` is empty, so the table holds no usable link.
+    sealed_link: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     state: Mapped[NotificationState] = enum_column(NotificationState, "notification_state", default=NotificationState.QUEUED)
     transport: Mapped[Transport | None] = enum_column(Transport, "notification_transport", nullable=True)
     attempts: Mapped[int] = mapped_column(default=0)

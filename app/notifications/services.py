@@ -18,6 +18,7 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.states import Channel, NotificationState
+from app.notifications.sealing import LINK_PLACEHOLDER, seal
 from app.notifications.texts import PASSWORD_LINK_KINDS, render
 
 
@@ -45,10 +46,14 @@ def existing_keys(tenant, keys: Iterable[str]) -> set[str]:
 
 
 def _row(tenant, user: User, kind: str, values: dict, dedupe_key: str | None, link: str, channel) -> Notification:
-    text = render(tenant, kind, {"url": link, **values})
-    in_app_only = channel == Channel.IN_APP_ONLY and kind not in PASSWORD_LINK_KINDS
+    secret = kind in PASSWORD_LINK_KINDS
+    # A password-setting link is never stored in clear: a placeholder in the body, the link sealed
+    # (app/notifications/sealing.py). `values["url"]` is not trusted to be harmless either.
+    text = render(tenant, kind, {**values, "url": LINK_PLACEHOLDER} if secret else {"url": link, **values})
+    in_app_only = channel == Channel.IN_APP_ONLY and not secret
     return Notification(tenant_id=tenant.id, user_id=user.id, organisation_id=user.organisation_id, kind=kind,
-                        dedupe_key=dedupe_key, email=user.email, subject=text.subject[:200], body=text.body, link=link,
+                        dedupe_key=dedupe_key, email=user.email, subject=text.subject[:200], body=text.body,
+                        link="" if secret else link, sealed_link=seal(link) if secret and link else "",
                         state=NotificationState.IN_APP_ONLY if in_app_only else NotificationState.QUEUED)
 
 
@@ -59,7 +64,8 @@ def queue_notification(tenant, user: User, kind: str, values: dict, *, dedupe_ke
     `values` fill the placeholders; `link` is a plain app URL (see `app_url`) also offered as
     `{url}`. Returns the new row, or None when `dedupe_key` was already queued (re-running a job
     never queues twice). E-mail is skipped (state IN_APP_ONLY) for users who chose in-app only, except for the kinds
-    in `texts.PASSWORD_LINK_KINDS` (invitation, password reset).
+    in `texts.PASSWORD_LINK_KINDS` (invitation, password reset), whose `link` is stored sealed
+    (`sealed_link`; the body holds `sealing.LINK_PLACEHOLDER`, `link` is empty).
     Raises `KeyError` for an unknown `kind`.
     """
     if user.tenant_id != tenant.id:

@@ -26,6 +26,7 @@ from app.notifications.forms import NoticeSettingsForm, OutboxFilterForm, Prefer
 from app.notifications.models import Notification
 from app.notifications.permissions import is_own_notification
 from app.notifications.states import Channel, NotificationState
+from app.notifications.sealing import SealError, mail_body, shows_live_links
 from app.notifications.texts import PASSWORD_LINK_KINDS, kind_label
 from app.notifications.timings import LIMITS, NoticeSettingsError, notice_timings, set_call_timings, tenant_timings
 from app.scheduling import discover, upcoming
@@ -100,14 +101,24 @@ def outbox():
     return render_template("notifications/outbox.html", form=form, page=page, counts=queries.state_counts(g.tenant),
                            open_call=current_call(g.tenant, CallPhase.APPLICATIONS),
                            kind_label=kind_label, NotificationState=NotificationState,
-                           hidden_body_kinds=_hidden_body_kinds())
+                           hidden_body_kinds=_hidden_body_kinds(), shown_body=_shown_body)
 
 
 def _hidden_body_kinds() -> frozenset[str]:
     """Kinds whose body the 送信メール page does not show: their link sets a password, so only the
-    recipient may see it. With the "store" backend (local development, nothing is mailed) the page
-    is the only way to follow such a link, so it shows them there."""
-    return frozenset() if current_app.config["MAIL_BACKEND"] == "store" else PASSWORD_LINK_KINDS
+    recipient may see it. In development with the "store" backend (nothing is mailed) the page is
+    the only way to follow such a link, so it shows them there; never in production."""
+    return frozenset() if shows_live_links() else PASSWORD_LINK_KINDS
+
+
+def _shown_body(row) -> str:
+    """The body as 送信メール shows it: with the live link only where `shows_live_links()`."""
+    if row.sealed_link and shows_live_links():
+        try:
+            return mail_body(row)
+        except SealError:
+            return row.body
+    return row.body
 
 
 @bp.route("/jobs")

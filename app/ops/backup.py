@@ -34,14 +34,27 @@ def backend(url: str) -> str:
 
 
 def backup_database(url: str, path: Path) -> None:
-    """Write a consistent backup of the database at `url` to `path` (overwritten when present).
-    Raises BackupError when the tool fails or the database is missing."""
+    """Write a consistent backup of the database at `url` to `path` (overwritten when present),
+    readable by its owner only (mode 0600: it holds every tenant's personal data and password
+    hashes). Raises BackupError when the tool fails or the database is missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(path)
     if backend(url) == "sqlite":
         _sqlite_copy(_sqlite_file(url), path)
     else:
         _run_pg(["pg_dump", "--format=custom", "--file", str(path)], url)
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 before anything is written into it (an existing file is
+    truncated and narrowed to 0600 too), so the data is never readable by others, not even
+    briefly: sqlite3 and pg_dump keep the mode of the file they write into."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def restore_database(url: str, path: Path, *, force: bool = False) -> None:

@@ -9,7 +9,7 @@ Anonymising keeps the `users` row (so audit events, state history, scores and re
 an actor id) and replaces what identifies the person: e-mail → `deleted-<id>@invalid.example`,
 display name → 「削除済みユーザー」, an unusable password hash, no TOTP secret; the person's in-app notifications
 (which hold their address and message texts), channel preference, server-side sessions, recovery
-codes and login throttle rows are deleted. Audit trail and state history are kept unchanged.
+codes, pending TOTP logins and login throttle rows are deleted. Audit trail and state history are kept unchanged.
 Each anonymised user gets an audit event `user.retention_anonymised` (no personal data in it).
 Idempotent: an anonymised user no longer matches.
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from app.auth.models import LoginThrottle, RecoveryCode, Role, User, UserSession
+from app.auth.models import LoginThrottle, PendingLogin, RecoveryCode, Role, User, UserSession
 from app.auth.throttle import normalise_email
 from app.core.audit import record_audit
 from app.core.clock import now_utc
@@ -33,7 +33,7 @@ from app.tenancy.scoping import tenant_scope
 ANONYMISED_NAME = "削除済みユーザー"
 ANONYMISED_DOMAIN = "@invalid.example"
 # Rows holding nothing but one user's personal or session data, deleted with the person.
-PERSONAL_MODELS = (Notification, NotificationPreference, UserSession, RecoveryCode)
+PERSONAL_MODELS = (Notification, NotificationPreference, UserSession, PendingLogin, RecoveryCode)
 
 
 @dataclass

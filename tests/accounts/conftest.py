@@ -34,15 +34,24 @@ def user_named(email: str) -> User:
 
 
 def mails_to(app, email: str, kind: str) -> list[Notification]:
-    """Outbox rows of template `kind` to `email`, oldest first."""
+    """Outbox rows of template `kind` to `email`, oldest first; each also carries `sent_body`, the
+    text the outbox job mails (the sealed link opened, app/notifications/sealing.py), and
+    `sent_link`, the link in it."""
+    from app.notifications.sealing import mail_body, unseal
+
     with in_tenant(app):
         rows = db.session.scalars(sa.select(Notification).where(Notification.email == email, Notification.kind == kind)
                                   .order_by(Notification.id)).all()
+        for row in rows:
+            row.sent_body = mail_body(row)
+            row.sent_link = unseal(row.sealed_link) if row.sealed_link else row.link
         db.session.expunge_all()
         return list(rows)
 
 
 def link_path(notification: Notification) -> str:
-    """The local path of the link in a mail (the body holds the same absolute URL)."""
-    assert notification.link and notification.link in notification.body
-    return urlsplit(notification.link).path
+    """The local path of the link in a mail (the mailed body holds the same absolute URL; the
+    stored body and `link` hold none of it)."""
+    assert notification.sent_link and notification.sent_link in notification.sent_body
+    assert notification.sent_link not in notification.body and not notification.link
+    return urlsplit(notification.sent_link).path

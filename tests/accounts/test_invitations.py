@@ -39,7 +39,7 @@ def _accept(client, path, password=NEW_PASSWORD, **extra):
 
 def test_invite_queues_a_mail_whose_link_sets_the_password_and_then_login_works(people):
     _client, mail = _invited(people)
-    assert mail.state == NotificationState.QUEUED and "/t/fukushima/invitations/" in mail.body
+    assert mail.state == NotificationState.QUEUED and "/t/fukushima/invitations/" in mail.sent_body
     guest = people.test_client()
     assert guest.post(f"{T}/login", data={"email": "new@example.jp", "password": NEW_PASSWORD}).status_code != 302
     assert guest.get(link_path(mail)).status_code == 200

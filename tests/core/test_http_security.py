@@ -61,6 +61,8 @@ def test_production_refuses_to_start_without_a_strong_secret_key(monkeypatch, tm
 def test_production_starts_with_a_long_random_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", SHARED_LIMITS)  # production refuses memory://
+    monkeypatch.setenv("APP_BASE_URL", "https://ict.pref.example-lg.jp")
+    monkeypatch.setenv("MAIL_FROM", "no-reply@ict.pref.example-lg.jp")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
@@ -75,7 +77,8 @@ def prod_app(templates, tmp_path, monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     url = templates.clone("demo")
     app = create_app({**_config(url, tmp_path), "SECRET_KEY": STRONG_KEY, "APP_ENV": "production",
-                      "RATELIMIT_STORAGE_URI": SHARED_LIMITS})
+                      "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+                      "APP_BASE_URL": "https://ict.pref.example-lg.jp", "MAIL_FROM": "no-reply@ict.pref.example-lg.jp"})
     yield app
     with app.app_context():
         db.session.remove()
