@@ -2,7 +2,7 @@
 outbox, the scheduler heartbeat
 
 Revision ID: s14_secure_defaults
-Revises: o3_audit_append_only
+Revises: p1_tenant_status
 Create Date: 2026-12-08 03:20:00
 
 Data: invitation and reset mails already in the outbox hold their link in clear in `body` and
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "s14_secure_defaults"
-down_revision = "o3_audit_append_only"
+down_revision = "p1_tenant_status"
 branch_labels = None
 depends_on = None
 
