@@ -28,8 +28,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.drop_column("version_id")
-        batch_op.drop_column("tile_layout")
-        batch_op.drop_column("notification_texts")
-        batch_op.drop_column("profile")
+    # Plain DROP COLUMN, never a batch rebuild: rebuilding `tenants` on SQLite drops the table, and
+    # with foreign keys on that cascades to every tenant's rows (tests/test_migrations.py).
+    for column in ("version_id", "tile_layout", "notification_texts", "profile"):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE tenants DROP COLUMN {column}")
+        else:
+            op.drop_column("tenants", column)
