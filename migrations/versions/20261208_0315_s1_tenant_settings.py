@@ -20,11 +20,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("profile", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
-        batch_op.add_column(sa.Column("notification_texts", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
-        batch_op.add_column(sa.Column("tile_layout", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False))
+    # Plain ADD COLUMN (no batch): a batch rebuild of `tenants` on SQLite would cascade-delete every
+    # tenant's rows (tests/test_migrations.py).
+    op.add_column("tenants", sa.Column("profile", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
+    op.add_column("tenants", sa.Column("notification_texts", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
+    op.add_column("tenants", sa.Column("tile_layout", sa.JSON(), nullable=True))
+    op.add_column("tenants", sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False))
 
 
 def downgrade():
