@@ -107,7 +107,8 @@ def check_secret_key(config) -> None:
     needs all of: SECRET_KEY random and at least 32 characters (it signs the session cookie and CSRF
     tokens and derives the outbox key, app/notifications/sealing.py); APP_BASE_URL the public https
     address (mail links are built on it; localhost would send people to their own machine);
-    MAIL_FROM a real sender address (not example.jp/.com/.org)."""
+    MAIL_FROM a real sender address (not example.jp/.com/.org); RATELIMIT_STORAGE_URI storage that
+    every web worker shares (rate limits, app/core/ratelimit.py)."""
     if config.get("APP_ENV") == DEVELOPMENT:
         if not config.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set")
@@ -139,6 +140,10 @@ def production_problems(config) -> list[str]:
     if "@" not in sender or not domain or domain.split(".")[0] == "example" or domain.endswith((".example", ".invalid", ".test")):
         problems.append("MAIL_FROM: the sender address of outgoing mail, e.g. no-reply@ict.example-pref.lg.jp "
                         "(not an example address)")
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    if config.get("RATELIMIT_ENABLED", True) and (not storage or storage.startswith("memory://")):
+        problems.append("RATELIMIT_STORAGE_URI: storage shared by every web worker, e.g. redis://127.0.0.1:6379/1 "
+                        "(memory:// counts per process; app/core/ratelimit.py)")
     return problems
 
 

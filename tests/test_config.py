@@ -1,5 +1,5 @@
 """Secure by default (issue 14 §1): only APP_ENV=development is development; production refuses
-to start until SECRET_KEY, APP_BASE_URL and MAIL_FROM are set to real values, and says which."""
+to start until SECRET_KEY, APP_BASE_URL, MAIL_FROM and RATELIMIT_STORAGE_URI are set to real values, and says which."""
 import pytest
 
 from app import create_app
@@ -7,13 +7,14 @@ from app.config import ConfigError
 
 STRONG_KEY = "k" * 20 + "Z9-random-enough-for-tests-x"
 GOOD = {"SECRET_KEY": STRONG_KEY, "APP_BASE_URL": "https://ict.pref.example-lg.jp",
-        "MAIL_FROM": "no-reply@ict.pref.example-lg.jp"}
+        "MAIL_FROM": "no-reply@ict.pref.example-lg.jp", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1"}
 
 
 @pytest.fixture
 def env(monkeypatch, tmp_path):
     """The process environment of a fresh installation: nothing set but an instance folder."""
-    for name in ("APP_ENV", "SECRET_KEY", "APP_BASE_URL", "MAIL_FROM", "MAIL_BACKEND", "MFA_REQUIRED_ROLES"):
+    for name in ("APP_ENV", "SECRET_KEY", "APP_BASE_URL", "MAIL_FROM", "MAIL_BACKEND", "MFA_REQUIRED_ROLES",
+                 "RATELIMIT_STORAGE_URI"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     return monkeypatch
@@ -28,7 +29,7 @@ def test_nothing_set_is_production_and_the_refusal_names_every_setting(env):
         _start()
     message = str(refused.value)
     assert "production" in message and "APP_ENV=development" in message
-    for name in ("SECRET_KEY", "APP_BASE_URL", "MAIL_FROM"):
+    for name in ("SECRET_KEY", "APP_BASE_URL", "MAIL_FROM", "RATELIMIT_STORAGE_URI"):
         assert f"{name}:" in message
 
 
@@ -43,6 +44,7 @@ def test_anything_but_exactly_development_is_production(env, app_env):
     ("SECRET_KEY", "dev-only-not-secret"), ("SECRET_KEY", "short"),
     ("APP_BASE_URL", "http://127.0.0.1:5000"), ("APP_BASE_URL", "http://localhost:8000"), ("APP_BASE_URL", "ict.pref.jp"),
     ("MAIL_FROM", "no-reply@example.jp"), ("MAIL_FROM", "admin@example.com"), ("MAIL_FROM", "nobody"),
+    ("RATELIMIT_STORAGE_URI", "memory://"),
 ])
 def test_production_refuses_each_unsafe_value_and_names_only_it(env, name, value):
     for key, good in GOOD.items():

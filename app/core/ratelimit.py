@@ -8,7 +8,7 @@ configured.
 
 Storage: `RATELIMIT_STORAGE_URI`, any URI of the `limits` library. `memory://` (the development
 default) counts inside one process only, which is right for `make run` (one `flask run` process) and
-the tests; production needs storage shared by every worker on every host, so `check_storage` refuses
+the tests; production needs storage shared by every worker on every host, so production start-up (`app.config.production_problems`) refuses
 `memory://` unless `APP_ENV=development` — use `redis://host:6379/1` (or another `limits` backend
 such as `memcached://`). When the storage is unreachable the request is let through and the error
 logged (`RATELIMIT_SWALLOW_ERRORS`): an outage of Redis must not stop every login, and the
@@ -92,24 +92,11 @@ def _failed(_response) -> bool:
     return bool(g.get("ratelimit_failure"))
 
 
-def check_storage(config) -> None:
-    """Refuse storage that counts per process outside development. Raises RuntimeError saying what
-    to set."""
-    uri = str(config.get("RATELIMIT_STORAGE_URI") or "")
-    if config.get("APP_ENV") == "development" or not config.get("RATELIMIT_ENABLED", True):
-        return
-    if not uri or uri.startswith("memory://"):
-        raise RuntimeError(
-            "RATELIMIT_STORAGE_URI must name storage shared by every web worker when APP_ENV is not "
-            "development (memory:// counts per process), e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/1"
-        )
-
-
 def init_ratelimit(app: Flask, rules: Iterable[Rule], *, json_blueprints: tuple[str, ...] = ()) -> Limiter:
     """Create this app's limiter, apply `rules` to the registered endpoints and blueprints, and
-    register the 429 handler. Call after the blueprints are registered. Raises RuntimeError (from
-    `check_storage`) or KeyError for a rule naming an unknown endpoint or config key."""
-    check_storage(app.config)
+    register the 429 handler. Call after the blueprints are registered. Raises KeyError for a rule
+    naming an unknown endpoint or config key (the storage is checked at start-up by
+    `app.config.production_problems`)."""
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter = Limiter(key_func=client_address)
     limiter.init_app(app)

@@ -16,6 +16,7 @@ from app.notifications.models import Notification
 from app.tenancy.models import Organisation, OrganisationKind, Tenant
 from app.tenancy.scoping import tenant_scope
 from app.tenancy.states import TenantStatus
+from app.notifications.sealing import unseal
 from tests import factories
 from tests.conftest import in_tenant, login
 
@@ -155,7 +156,8 @@ def test_the_first_operator_is_invited_accepts_the_link_and_works_in_the_prepari
         user = db.session.scalar(sa.select(User).where(User.tenant_id == tenant.id))
         assert mail.kind == "accounts.invite" and mail.email == "first@sample.example"
         assert user.role == Role.OPERATOR and user.organisation.name == "サンプル県 デジタル推進課"
-        link = urlsplit(mail.link).path
+        assert not mail.link  # sealed in the outbox (app/notifications/sealing.py)
+        link = urlsplit(unseal(mail.sealed_link)).path
     assert link.startswith("/t/sample-ken/invitations/")
     assert ("user.invite", {"email": "first@sample.example", "role": "operator", "organisation_id": user.organisation_id}) \
         in _events(app, tenant.id)
