@@ -15,11 +15,13 @@ seed_cli = AppGroup("seed", help="Demo data.")
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "sync_all", is_flag=True, help="Every folder under TENANTS_DIR that holds a tenant.toml.")
 def sync_command(slugs: tuple[str, ...], sync_all: bool) -> None:
-    """Load or update tenants/SLUG… (idempotent). Every definition is validated before any is written."""
+    """Load or update tenants/SLUG… (idempotent). Every definition is validated before any is written.
+    The questionnaires (survey.toml, needs_survey.toml) are stored only into a tenant without them."""
     from pathlib import Path
 
-    from app.surveys.template import SurveyTemplateError, read_survey_template
-    from app.tenancy.loader import TenantDefinitionError, read_definition, sync_tenant, tenant_folder
+    from app.questionnaires.transfer import load_missing, read_files
+    from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
+    from app.tenancy.scoping import tenant_scope
 
     root = current_app.config["TENANTS_DIR"]
     if sync_all:
@@ -30,13 +32,17 @@ def sync_command(slugs: tuple[str, ...], sync_all: bool) -> None:
     for slug in slugs:
         folder = tenant_folder(root, slug)
         try:
-            definitions.append(read_definition(folder))
-            if (folder / "survey.toml").is_file():
-                read_survey_template(folder / "survey.toml")  # a broken template fails here, not on a page
-        except (TenantDefinitionError, SurveyTemplateError) as exc:
+            definitions.append((read_definition(folder), folder))
+            read_files(folder)  # a broken questionnaire fails here, before anything is written
+        except ValueError as exc:  # TenantDefinitionError, SurveyTemplateError, NeedsTemplateError
             raise click.ClickException(str(exc)) from exc
-    for definition in definitions:
+    for definition, folder in definitions:
         tenant = sync_tenant(definition)
+        with tenant_scope(tenant.id):
+            # Only into a tenant that has none yet: what the office edited in 事業設定 is kept.
+            stored = load_missing(tenant, folder)
+        if stored:
+            click.echo(f"stored questionnaires of {tenant.slug} as version 1: {', '.join(stored)}")
         click.echo(f"synced tenant {tenant.slug}: {len(definition.municipalities)} municipalities, "
                    f"{len(definition.bodies)} other applicant bodies, {len(definition.providers)} registered providers")
     db.session.commit()

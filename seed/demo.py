@@ -8,6 +8,7 @@ from flask import current_app
 
 from app.calls.models import Call
 from app.extensions import db
+from app.questionnaires.transfer import load_missing
 from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
 from app.tenancy.scoping import tenant_scope
 from seed.fy2024 import seed_fy2024
@@ -36,8 +37,10 @@ def seed_demo(*, confirm_fy2024: bool = True) -> str:
         raise SeedRefused("デモデータには既知のパスワードがあるため、本番環境（APP_ENV=production）では投入できません。"
                           " / The demo seed has known passwords and never runs in production.")
     samples = seed_sample_tenants()
-    tenant = sync_tenant(read_definition(tenant_folder(current_app.config["TENANTS_DIR"], "fukushima")))
+    folder = tenant_folder(current_app.config["TENANTS_DIR"], "fukushima")
+    tenant = sync_tenant(read_definition(folder))
     with tenant_scope(tenant.id):
+        load_missing(tenant, folder)  # the questionnaires, into a tenant that has none yet
         has_calls = db.session.scalar(sa.select(sa.func.count(Call.id)).where(Call.tenant_id == tenant.id))
         if has_calls:
             return f"demo: the tenant already has calls; nothing loaded\n{samples}"

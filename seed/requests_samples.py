@@ -23,6 +23,7 @@ from app.core.wareki import fiscal_year_of
 from app.engagements.services import accept_engagement
 from app.extensions import db
 from app.menus.models import MenuItem
+from app.questionnaires.transfer import load_missing
 from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
 from app.tenancy.models import APPLICANT_KINDS, Organisation, OrganisationKind
 from app.tenancy.scoping import tenant_scope
@@ -61,8 +62,10 @@ def seed_sample_tenants() -> str:
     password = hash_password(current_app.config["DEMO_PASSWORD"])
     loaded = []
     for slug in SAMPLE_TENANTS:
-        tenant = sync_tenant(read_definition(tenant_folder(current_app.config["TENANTS_DIR"], slug)))
+        folder = tenant_folder(current_app.config["TENANTS_DIR"], slug)
+        tenant = sync_tenant(read_definition(folder))
         with tenant_scope(tenant.id):
+            load_missing(tenant, folder)  # the questionnaires, into a tenant that has none yet
             if db.session.scalar(sa.select(sa.func.count(Call.id)).where(Call.tenant_id == tenant.id)):
                 continue
             people = _ensure_people(tenant, password)

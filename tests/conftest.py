@@ -55,10 +55,14 @@ def _build_schema(app) -> None:
 
 
 def _sync_fukushima(app) -> None:
+    from app.questionnaires.transfer import load_missing
     from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
 
     with app.app_context():
-        sync_tenant(read_definition(tenant_folder(app.config["TENANTS_DIR"], "fukushima")))
+        folder = tenant_folder(app.config["TENANTS_DIR"], "fukushima")
+        tenant = sync_tenant(read_definition(folder))
+        with tenant_scope(tenant.id):
+            load_missing(tenant, folder)
         db.session.commit()
 
 

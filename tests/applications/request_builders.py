@@ -6,14 +6,19 @@ import sqlalchemy as sa
 from app.calls.services import create_call
 from app.extensions import db
 from app.menus.models import MenuItem
+from app.questionnaires.transfer import load_missing
 from app.tenancy.loader import read_definition, sync_tenant, tenant_folder
 from app.tenancy.models import Organisation
+from app.tenancy.scoping import tenant_scope
 
 
 def sync_sample(app, slug: str) -> None:
     """Load tenants/<slug> into the test database (committed)."""
     with app.app_context():
-        sync_tenant(read_definition(tenant_folder(app.config["TENANTS_DIR"], slug)))
+        folder = tenant_folder(app.config["TENANTS_DIR"], slug)
+        tenant = sync_tenant(read_definition(folder))
+        with tenant_scope(tenant.id):
+            load_missing(tenant, folder)
         db.session.commit()
 
 
