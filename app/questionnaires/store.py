@@ -58,10 +58,16 @@ def versions(tenant_id: int, kind: QuestionnaireKind, numbers: Iterable[int]) ->
     return {n: cache[(tenant_id, kind, n)] for n in wanted if cache[(tenant_id, kind, n)] is not None}
 
 
-def history(tenant_id: int, kind: QuestionnaireKind) -> list[Questionnaire]:
-    """Every version of the tenant's questionnaire of `kind`, newest first (for the editor)."""
-    return list(db.session.scalars(sa.select(Questionnaire).where(
-        Questionnaire.tenant_id == tenant_id, Questionnaire.kind == kind).order_by(Questionnaire.version.desc())))
+def history(tenant_id: int, kind: QuestionnaireKind, limit: int = 20) -> list[tuple[int, object, str]]:
+    """The newest `limit` versions of the tenant's questionnaire of `kind` as `(version,
+    created_at, author display name or "")`, newest first (for the editor; one query)."""
+    from app.auth.models import User
+
+    rows = db.session.execute(sa.select(Questionnaire.version, Questionnaire.created_at, User.display_name)
+                              .outerjoin(User, User.id == Questionnaire.created_by_id)
+                              .where(Questionnaire.tenant_id == tenant_id, Questionnaire.kind == kind)
+                              .order_by(Questionnaire.version.desc()).limit(limit))
+    return [(r.version, r.created_at, r.display_name or "") for r in rows]
 
 
 def forget(tenant_id: int) -> None:
