@@ -19,7 +19,7 @@ from app.home.queries import TASK_PROVIDERS, Task
 from app.needs import queries, services
 from app.needs.forms import RoundForm, needs_form_class
 from app.needs.models import NeedsSurveyRound
-from app.needs.template import NeedsTemplateError, load_needs_template, templates_of
+from app.needs.template import NeedsTemplateError, has_needs_survey, load_needs_template, templates_of
 from app.tenancy.models import Organisation
 
 bp = Blueprint("needs", __name__, url_prefix="/t/<tenant_slug>/needs")
@@ -150,7 +150,7 @@ def summary():
 
 def needs_tasks(user, tenant) -> list[Task]:
     """Home-page task of municipal staff: an open needs survey their municipality has not answered."""
-    if user.role != Role.MUNICIPAL:
+    if user.role != Role.MUNICIPAL or not has_needs_survey(tenant):  # no survey: its pages answer 404
         return []
     round_ = queries.round_of_year(tenant, None)
     if round_ is None or not round_.is_open(today_jst()):

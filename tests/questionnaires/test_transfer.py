@@ -85,3 +85,19 @@ def test_sync_keeps_what_the_office_edited(app):
         save_questionnaire(t, QuestionnaireKind.SURVEY, {**current, "title": "UIで変えた表題"}, actor=None)
         assert transfer.load_missing(t, TENANTS / "fukushima") == []
         assert load_survey_template(t).title == "UIで変えた表題"
+
+
+def test_tenants_sync_stores_the_files_once_and_refuses_a_broken_one(app, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["tenants", "sync", "miyagi-sample"])
+    assert result.exit_code == 0 and "stored questionnaires of miyagi-sample as version 1: survey" in result.output
+    result = runner.invoke(args=["tenants", "sync", "miyagi-sample"])
+    assert result.exit_code == 0 and "stored questionnaires" not in result.output
+    folder = tmp_path / "shizuoka-sample"
+    folder.mkdir()
+    for source in (TENANTS / "shizuoka-sample").iterdir():
+        (folder / source.name).write_bytes(source.read_bytes())
+    (folder / "needs_survey.toml").write_text('title = "x"\n', encoding="utf-8")
+    app.config["TENANTS_DIR"] = str(tmp_path)
+    result = runner.invoke(args=["tenants", "sync", "shizuoka-sample"])
+    assert result.exit_code != 0 and "needs_survey.toml: キー 'maturity.label'" in result.output
