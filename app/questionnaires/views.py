@@ -85,7 +85,10 @@ def _sections(definition: dict | None) -> list[tuple[str, dict]]:
 def create_survey():
     """Create the tenant's first 事後アンケート from a starter (課題解決につながったか, 満足度, ご意見),
     to be edited from there."""
-    _save(SURVEY, editing.STARTER_SURVEY, 0)
+    if store.current(g.tenant.id, SURVEY) is not None:
+        flash(_("事後アンケートはすでにあります。設問はこのページで編集できます。"), "info")
+    else:
+        _save(SURVEY, editing.STARTER_SURVEY, 0)
     return redirect(url_for("questionnaires.survey"))
 
 

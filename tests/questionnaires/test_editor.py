@@ -187,3 +187,16 @@ def test_needs_editor_shows_the_current_version_and_a_preview(app, operator):
     assert "第1版" in page and "ステップ3：重点取組の計画的な実行の段階" in page and "<fieldset disabled>" in page
     with in_tenant(app) as t:
         assert store.current(t.id, QuestionnaireKind.NEEDS).version == 1
+
+
+def test_an_operator_creates_the_survey_of_a_tenant_without_one(app, operator):
+    with in_tenant(app):
+        db.session.execute(sa.delete(Questionnaire).where(Questionnaire.kind == QuestionnaireKind.SURVEY))
+        db.session.commit()
+    page = operator.get(f"{BASE}/survey").get_data(as_text=True)
+    assert "事後アンケートを作成する" in page
+    assert operator.post(f"{BASE}/survey/create").status_code == 302
+    template = _survey(app)
+    assert template.version == 1 and template.question("problem_solved").type == "single"
+    operator.post(f"{BASE}/survey/create")
+    assert _versions(app) == 1
