@@ -14,6 +14,7 @@ from app.imports.models import ImportRun  # noqa: F401
 from app.menus.models import MenuItem, MenuProposal  # noqa: F401
 from app.needs.models import NeedsSurveyResponse, NeedsSurveyRound  # noqa: F401
 from app.notifications.models import Notification, NotificationPreference  # noqa: F401
+from app.questionnaires.models import Questionnaire  # noqa: F401
 from app.relationships.models import ProviderRelationship  # noqa: F401
 from app.reviews.models import Review  # noqa: F401
 from app.scheduling import JobRun  # noqa: F401

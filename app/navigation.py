@@ -50,9 +50,17 @@ REQUESTS_ONLY = {"applications.manage_requests", "applications.requests"}
 ANNUAL_ONLY = {"applications.index", "menus.my_proposals", "reviews.index"}
 
 
+# Pages of the needs survey, shown only where the tenant runs one (a stored questionnaire).
+NEEDS_ONLY = {"needs.index", "needs.answer", "needs.summary"}
+
+
 def _fits_program(endpoint: str) -> bool:
     tenant = getattr(g, "tenant", None)
     takes_requests = bool(tenant is not None and tenant.takes_requests)
+    if endpoint in NEEDS_ONLY:
+        from app.needs.template import has_needs_survey  # a domain query; navigation is collected here
+
+        return has_needs_survey(tenant)
     return endpoint not in (ANNUAL_ONLY if takes_requests else REQUESTS_ONLY)
 
 

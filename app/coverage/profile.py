@@ -18,10 +18,10 @@ from app.extensions import db
 from app.selection.models import Allocation, Selection
 from app.selection.states import SelectionState
 from app.needs.queries import municipality_needs
-from app.needs.template import NeedsTemplateError, load_needs_template
+from app.needs.template import NeedsTemplateError, load_needs_template, templates_of
 from app.surveys.models import SurveyResponse
 from app.surveys.states import SurveyKind
-from app.surveys.template import SurveyTemplateError, load_survey_template
+from app.surveys.template import survey_versions
 from app.tenancy.models import Organisation, OrganisationKind
 
 
@@ -86,14 +86,14 @@ def _format(value) -> str:
 
 
 def survey_answers(tenant, response: SurveyResponse | None) -> list[SurveyAnswer]:
-    """The answers of `response` in the order of the tenant's survey template (keys not in the
-    template last, labelled by their key); `[]` when there is no response."""
+    """The answers of `response` in the order and with the labels of the survey version it was
+    answered against (keys not in it last, labelled by their key); `[]` when there is no response.
+    The versions are loaded once per request (`survey_versions`)."""
     if response is None:
         return []
-    try:
-        questions = [(q.key, q.label) for q in load_survey_template(tenant).questions]
-    except SurveyTemplateError:
-        questions = []
+    template = survey_versions(tenant, [response.questionnaire_version]).get(response.questionnaire_version)
+    questionnaire = template.for_kind(response.kind) if template else None
+    questions = [(q.key, q.label) for q in questionnaire.questions] if questionnaire else []
     answers = dict(response.answers or {})
     rows = [SurveyAnswer(label, _format(answers.pop(key))) for key, label in questions if key in answers]
     rows += [SurveyAnswer(key, _format(value)) for key, value in answers.items()]
@@ -107,7 +107,7 @@ def _visible_cases(cases: list[Case], operator: bool) -> list[Case]:
 
 def municipality_profile(tenant, municipality: Organisation, *, operator: bool) -> Profile:
     """The profile of `municipality` in `tenant`; `operator` adds draft cases and draft-selection
-    non-selections. Four queries (engagements, surveys, cases, not-selected applications)."""
+    non-selections. Five queries (engagements, surveys, their survey versions, cases, not-selected applications)."""
     engagements = list(db.session.scalars(
         sa.select(Engagement).where(Engagement.tenant_id == tenant.id, Engagement.municipality_id == municipality.id)
         .order_by(Engagement.fiscal_year.desc(), Engagement.id)
@@ -122,6 +122,7 @@ def municipality_profile(tenant, municipality: Organisation, *, operator: bool) 
         for case in db.session.scalars(sa.select(Case).where(Case.tenant_id == tenant.id, Case.engagement_id.in_(ids))
                                        .order_by(Case.id)):
             cases.setdefault(case.engagement_id, []).append(case)
+    survey_versions(tenant, {r.questionnaire_version for r in surveys.values()})  # one query for all the answers
     years: dict[int, list[EngagementEntry]] = {}
     for e in engagements:
         survey = surveys.get(e.id)
@@ -138,7 +139,9 @@ def needs_answers(tenant, municipality: Organisation) -> list:
         template = load_needs_template(tenant)
     except NeedsTemplateError:
         return []
-    return [(r, template.level_label(r.maturity)) for r in municipality_needs(tenant, municipality)]
+    responses = municipality_needs(tenant, municipality)
+    versions = templates_of(tenant, responses)  # each answer with the levels it was given
+    return [(r, (versions.get(r.questionnaire_version) or template).level_label(r.maturity)) for r in responses]
 
 
 def not_selected_applications(tenant, municipality: Organisation, *, operator: bool) -> list[NotSelected]:

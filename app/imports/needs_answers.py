@@ -84,7 +84,7 @@ def plan(workbook, tenant) -> ImportPlan:
     try:
         template_ = load_needs_template(tenant)
     except NeedsTemplateError:
-        result.errors.append("このテナントではDX課題把握アンケートを使っていません（needs_survey.toml がありません）")
+        result.errors.append("このテナントではDX課題把握アンケートを使っていません（事業設定の「DX課題把握アンケート」で作成できます）")
         return result
     rows, result.errors = read_sheet(workbook, SHEET, COLUMNS)
     lookup = _Lookup(tenant, template_)

@@ -34,8 +34,8 @@ class NeedsSurveyRound(TenantScoped, TimestampMixin, Base):
 
 class NeedsSurveyResponse(TenantScoped, TimestampMixin, VersionedMixin, Base):
     """One municipality's answer to a round: issue `categories` (codes of the tenant's taxonomy,
-    digest §3), `maturity` (a level of needs_survey.toml, e.g. ステップ0–3) and optional free-text
-    `comments` `{category_code: text}`."""
+    digest §3), `maturity` (a level of the needs survey's version `questionnaire_version`, e.g.
+    ステップ0–3) and optional free-text `comments` `{category_code: text}`."""
 
     __tablename__ = "needs_survey_responses"
     __table_args__ = (
@@ -48,6 +48,8 @@ class NeedsSurveyResponse(TenantScoped, TimestampMixin, VersionedMixin, Base):
     municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     categories: Mapped[list] = mapped_column(sa.JSON, default=list)
     maturity: Mapped[int]
+    # The needs-survey version answered against (app.questionnaires); its levels label `maturity`.
+    questionnaire_version: Mapped[int] = mapped_column(default=1, server_default="1")
     comments: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     submitted_at: Mapped[dt.datetime]
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

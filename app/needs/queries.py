@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.needs.models import NeedsSurveyResponse, NeedsSurveyRound
-from app.needs.template import load_needs_template
+from app.needs.template import load_needs_template, templates_of
 from app.tenancy.models import Organisation, OrganisationKind
 
 # Small-cell suppression: a count of 1 or 2 municipalities is not shown. In a region of a few
@@ -107,7 +107,21 @@ def needs_summary(tenant, round_: NeedsSurveyRound) -> NeedsSummary:
     return NeedsSummary(
         round_.fiscal_year, len(responses), len(_municipalities(tenant)),
         [(c["label"], Cell(categories[c["code"]])) for c in tenant.categories or []],
-        [(label, Cell(maturity[value])) for value, label in template.levels], region_rows)
+        _maturity_rows(tenant, template, responses, maturity), region_rows)
+
+
+def _maturity_rows(tenant, template, responses, maturity: Counter) -> list[tuple[str, Cell]]:
+    """The current version's levels, then levels answered only under an earlier version (labelled
+    as they were asked, so that no answer drops out of the count)."""
+    rows = [(label, Cell(maturity[value])) for value, label in template.levels]
+    current = {value for value, _label in template.levels}
+    older = templates_of(tenant, [r for r in responses if r.maturity not in current])
+    extra: dict[int, str] = {}
+    for r in responses:
+        if r.maturity not in current and r.maturity not in extra:
+            old = older.get(r.questionnaire_version)
+            extra[r.maturity] = (old.level_label(r.maturity) if old else "") or str(r.maturity)
+    return rows + [(extra[value], Cell(maturity[value])) for value in sorted(extra)]
 
 
 def municipality_needs(tenant, municipality: Organisation) -> list[NeedsSurveyResponse]:

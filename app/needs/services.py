@@ -71,21 +71,23 @@ def record_needs_response(round_: NeedsSurveyRound, municipality: Organisation, 
                           comments, today: dt.date | None = None, check_window: bool = True,
                           is_sample: bool = False) -> NeedsSurveyResponse:
     """Create or replace `municipality`'s answer to `round_` (categories: list of codes; maturity:
-    int level; comments: `{code: text}`). With `check_window` (municipal staff) the round must be
+    int level; comments: `{code: text}`) against the current version of the needs survey (recorded
+    on the answer). With `check_window` (municipal staff) the round must be
     open on `today` (JST); an importer or seed passes False. Raises `NeedsSurveyError`."""
     tenant = db.session.get(Tenant, round_.tenant_id)
     if municipality.tenant_id != round_.tenant_id or municipality.kind != OrganisationKind.MUNICIPALITY:
         raise NeedsSurveyError(_("市町村が正しくありません。"))
     if check_window and not round_.is_open(today or today_jst()):
         raise NeedsSurveyError(_("回答期間外です。回答・修正は受付期間中にできます。"))
-    cats, level, texts = clean_needs_answer(tenant, load_needs_template(tenant), categories=categories,
-                                            maturity=maturity, comments=comments)
+    template = load_needs_template(tenant)
+    cats, level, texts = clean_needs_answer(tenant, template, categories=categories, maturity=maturity, comments=comments)
     response = response_for(round_, municipality)
     if response is None:
         response = NeedsSurveyResponse(tenant_id=round_.tenant_id, round_id=round_.id, municipality_id=municipality.id,
                                        is_sample=is_sample)
         db.session.add(response)
     response.categories, response.maturity, response.comments = cats, level, texts
+    response.questionnaire_version = template.version  # an edited answer is to the current questions
     response.submitted_at, response.submitted_by_id = utcnow(), getattr(actor, "id", None)
     db.session.flush()
     record_audit("needs.answer", tenant_id=round_.tenant_id, actor=actor, target=response,

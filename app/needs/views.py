@@ -19,7 +19,7 @@ from app.home.queries import TASK_PROVIDERS, Task
 from app.needs import queries, services
 from app.needs.forms import RoundForm, needs_form_class
 from app.needs.models import NeedsSurveyRound
-from app.needs.template import NeedsTemplateError, load_needs_template
+from app.needs.template import NeedsTemplateError, has_needs_survey, load_needs_template, templates_of
 from app.tenancy.models import Organisation
 
 bp = Blueprint("needs", __name__, url_prefix="/t/<tenant_slug>/needs")
@@ -74,7 +74,7 @@ def round_detail(round_id: int):
     round_ = get_or_404(NeedsSurveyRound, round_id, NeedsSurveyRound.tenant_id == g.tenant.id)
     responses, missing = queries.answer_status(g.tenant, round_)
     return render_template("needs/round.html", round=round_, responses=responses, missing=missing,
-                           template=_template(), today=today_jst())
+                           template=_template(), versions=templates_of(g.tenant, responses), today=today_jst())
 
 
 @bp.route("/rounds/<int:round_id>/remind", methods=["POST"])
@@ -105,7 +105,10 @@ def answer():
     is_open = bool(round_ and round_.is_open(today_jst()))
     # The saved answer pre-fills the form on GET only: on POST an emptied comment must stay empty.
     form = needs_form_class(g.tenant, template)(data=_form_data(response) if request.method == "GET" else None)
-    page = {"round": round_, "response": response, "is_open": is_open, "template": template, "form": form}
+    # A saved answer is shown with the levels of the version it was given against.
+    answered = templates_of(g.tenant, [response]).get(response.questionnaire_version) if response else None
+    page = {"round": round_, "response": response, "is_open": is_open, "template": template, "form": form,
+            "answered_template": answered or template}
     if request.method == "POST":
         if not is_open:
             flash(_("回答期間外です。回答・修正は受付期間中にできます。"), "error")
@@ -147,7 +150,7 @@ def summary():
 
 def needs_tasks(user, tenant) -> list[Task]:
     """Home-page task of municipal staff: an open needs survey their municipality has not answered."""
-    if user.role != Role.MUNICIPAL:
+    if user.role != Role.MUNICIPAL or not has_needs_survey(tenant):  # no survey: its pages answer 404
         return []
     round_ = queries.round_of_year(tenant, None)
     if round_ is None or not round_.is_open(today_jst()):

@@ -1,5 +1,5 @@
-"""Survey requests and responses. Questions come from the tenant's survey template
-(tenants/<slug>/survey.toml)."""
+"""Survey requests and responses. Questions come from the tenant's survey (a stored, versioned
+questionnaire, `app.surveys.template`); a response keeps the version it was answered against."""
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +49,8 @@ class SurveyRequest(TenantScoped, TimestampMixin, VersionedMixin, Base):
 
 
 class SurveyResponse(TenantScoped, TimestampMixin, VersionedMixin, Base):
-    """The municipality's answers `{question_key: value}` for one engagement and survey kind.
+    """The municipality's answers `{question_key: value}` for one engagement and survey kind, to
+    the questions of survey version `questionnaire_version`.
 
     `is_problem_solved` is derived from the 課題解決につながったか question (001:195) so that the
     share "課題解決につながった" can be aggregated without parsing answers.
@@ -63,5 +64,7 @@ class SurveyResponse(TenantScoped, TimestampMixin, VersionedMixin, Base):
     kind: Mapped[SurveyKind] = enum_column(SurveyKind, "survey_kind", default=SurveyKind.INITIAL)
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     is_problem_solved: Mapped[bool | None]
+    # The survey version whose questions were answered (app.questionnaires; pages show these).
+    questionnaire_version: Mapped[int] = mapped_column(default=1, server_default="1")
     submitted_at: Mapped[dt.datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

@@ -75,7 +75,7 @@ def ensure_survey_requests(tenant, *, today: dt.date | None = None) -> list[Surv
     """Create the missing requests, so that nothing depends on the completion hook being wired:
     the 事後アンケート of every COMPLETED/CLOSED engagement, and — when the tenant offers a
     follow-up — the follow-up of those of the previous fiscal year (asked in FY+1 only).
-    Returns the requests created (usually none; none for a tenant without survey.toml)."""
+    Returns the requests created (usually none; none for a tenant without a survey)."""
     today = today or today_jst()
     template = survey_template_or_none(tenant)
     if template is None:

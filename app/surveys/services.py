@@ -84,7 +84,7 @@ def submit_survey(engagement, *, actor, answers: dict, template: SurveyTemplate 
                   kind: SurveyKind = SurveyKind.INITIAL, today: dt.date | None = None, via: str = "account") -> SurveyResponse:
     """Store the municipality's answers for `engagement` (once per kind) and mark its request answered.
 
-    `answers` is `{question_key: value}`; `template` defaults to the tenant's survey.toml; `via` is
+    `answers` is `{question_key: value}`; `template` defaults to the tenant's current survey, whose version the response records; `via` is
     "account" or "link" (audited). `is_problem_solved` is True when the `problem_solved` answer is
     one of the questionnaire's `solved_options` (課題解決につながった, 001:195), None when
     unanswered. Raises `SurveyError` (see `check_answerable`).
@@ -98,6 +98,7 @@ def submit_survey(engagement, *, actor, answers: dict, template: SurveyTemplate 
     response = SurveyResponse(
         tenant_id=engagement.tenant_id, engagement_id=engagement.id, kind=kind, answers=cleaned,
         is_problem_solved=None if solved is None else solved in questionnaire.solved_options,
+        questionnaire_version=template.version,
         submitted_at=utcnow(), submitted_by_id=getattr(actor, "id", None),
     )
     db.session.add(response)

@@ -1,21 +1,22 @@
-"""The tenant's post-engagement survey template (`tenants/<slug>/survey.toml`).
+"""The tenant's post-engagement survey (事後アンケート), stored versioned in the database
+(`app.questionnaires`, kind "survey"); `tenants/<slug>/survey.toml` is its import/export form.
 
-Format: top-level `title`, `solved_options` (answers of the `problem_solved` question that count as
-課題解決につながった, 001:195) and `[[questions]]` with `key`, `type` (single | multi | scale5 |
-text), `label`, `options` (single/multi) and `required`. Optional: `due_days` (answer within, days
-after the request, default 30), `link_days` (a private link expires after, default 14) and
-`follow_up = true` with a `[follow_up_survey]` table (its own `title`, `solved_options` and
-`[[follow_up_survey.questions]]`, same rules) asked in the next fiscal year. Errors name the file
-and the key (`SurveyTemplateError`), like the tenant loader's.
+Definition (the TOML file's shape, and the JSON stored per version): top-level `title`,
+`solved_options` (answers of the `problem_solved` question that count as 課題解決につながった,
+001:195) and `questions` with `key`, `type` (single | multi | scale5 | text), `label`, `options`
+(single/multi) and `required`. Optional: `due_days` (answer within, days after the request,
+default 30), `link_days` (a private link expires after, default 14) and `follow_up = true` with a
+`follow_up_survey` table (its own `title`, `solved_options` and `questions`, same rules) asked in
+the next fiscal year. Errors name the key, and the file when read from one (`SurveyTemplateError`).
 """
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flask import current_app
+from app.questionnaires import store
 
 TYPES = ("single", "multi", "scale5", "text")
 SOLVED_KEY = "problem_solved"
@@ -25,7 +26,8 @@ RESERVED_KEYS = {"csrf_token", "data", "errors", "meta", "validate", "populate_o
 
 
 class SurveyTemplateError(ValueError):
-    """The survey template is invalid; the message names the file and the key."""
+    """The survey definition is invalid (the message names the key, and the file if any), or the
+    tenant has none."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Question:
 
 @dataclass(frozen=True)
 class SurveyTemplate:
-    """A parsed survey template."""
+    """A parsed survey definition; `version` is its stored version (0 when not from the database)."""
 
     title: str
     questions: tuple[Question, ...]
@@ -49,6 +51,7 @@ class SurveyTemplate:
     due_days: int = 30
     link_days: int = 14
     follow_up: SurveyTemplate | None = None
+    version: int = 0
 
     def question(self, key: str) -> Question | None:
         """The question with `key`, or None."""
@@ -59,23 +62,34 @@ class SurveyTemplate:
         return self if kind == "initial" else self.follow_up
 
 
-def template_path(tenant) -> Path:
-    """`<TENANTS_DIR>/<tenant.slug>/survey.toml` of the running app."""
-    return Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "survey.toml"
-
-
 def load_survey_template(tenant) -> SurveyTemplate:
-    """The survey template of `tenant` (read on each call: it is small). Raises `SurveyTemplateError`."""
-    return read_survey_template(template_path(tenant))
+    """The current version of `tenant`'s survey, from the database (one query per request,
+    cached on `g`). Raises `SurveyTemplateError` when the tenant has none."""
+    stored = store.current(tenant.id, store.SURVEY)
+    if stored is None:
+        raise SurveyTemplateError("この事業では事後アンケートが設定されていません")
+    return parse_survey(stored.definition, version=stored.version)
 
 
 def survey_template_or_none(tenant) -> SurveyTemplate | None:
-    """The survey template of `tenant`, or None when the tenant has no valid survey.toml (pages and
-    jobs that merely list surveys then show what exists instead of failing)."""
+    """The current survey of `tenant`, or None when it has none (pages and jobs that merely list
+    surveys then show what exists instead of failing)."""
     try:
         return load_survey_template(tenant)
     except SurveyTemplateError:
         return None
+
+
+def survey_versions(tenant, versions) -> dict[int, SurveyTemplate]:
+    """`{version: SurveyTemplate}` of the given stored `versions` of `tenant`'s survey (one query
+    for those not yet loaded in this request); versions that do not exist are left out. Pages that
+    show an answer use the version it was answered against."""
+    return {n: parse_survey(s.definition, version=n) for n, s in store.versions(tenant.id, store.SURVEY, versions).items()}
+
+
+def survey_of_version(tenant, version: int) -> SurveyTemplate | None:
+    """The survey `tenant` had at `version`, or None."""
+    return survey_versions(tenant, [version]).get(version)
 
 
 def read_survey_template(path: Path) -> SurveyTemplate:
@@ -86,41 +100,73 @@ def read_survey_template(path: Path) -> SurveyTemplate:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SurveyTemplateError(f"{path}: {exc}") from exc
-    template = _section(path, data, "")
-    due_days, link_days = (_days(path, data, key, default) for key, default in (("due_days", 30), ("link_days", 14)))
+    return parse_survey(data, source=str(path))
+
+
+def parse_survey(data: dict, *, source: str = "", version: int = 0) -> SurveyTemplate:
+    """Validate a survey definition (a dict of the shape above). `source` (a file name) prefixes
+    the messages. Raises `SurveyTemplateError` naming the key, e.g. `キー 'questions[1].type'…`."""
+    where = f"{source}: " if source else ""
+    if not isinstance(data, dict):
+        raise SurveyTemplateError(f"{where}定義が表（テーブル）ではありません")
+    template = _section(where, data, "")
+    due_days, link_days = (_days(where, data, key, default) for key, default in (("due_days", 30), ("link_days", 14)))
     follow_up = None
     if data.get("follow_up", False) is True:
         if not isinstance(data.get("follow_up_survey"), dict):
-            raise SurveyTemplateError(f"{path}: follow_up = true のときはキー 'follow_up_survey' が必要です")
-        follow_up = _section(path, data["follow_up_survey"], "follow_up_survey.")
+            raise SurveyTemplateError(f"{where}follow_up = true のときはキー 'follow_up_survey' が必要です")
+        follow_up = replace(_section(where, data["follow_up_survey"], "follow_up_survey."), version=version)
     elif data.get("follow_up", False) is not False:
-        raise SurveyTemplateError(f"{path}: キー 'follow_up' は true か false にしてください")
-    return SurveyTemplate(template.title, template.questions, template.solved_options, due_days, link_days, follow_up)
+        raise SurveyTemplateError(f"{where}キー 'follow_up' は true か false にしてください")
+    return SurveyTemplate(template.title, template.questions, template.solved_options, due_days, link_days, follow_up,
+                          version)
 
 
-def _section(path: Path, data: dict, prefix: str) -> SurveyTemplate:
-    """One questionnaire (`title`, `[[questions]]`, `solved_options`); `prefix` names its table in errors."""
+def survey_definition(template: SurveyTemplate) -> dict:
+    """The canonical definition of `template` (what is stored, compared and written to
+    survey.toml): `parse_survey(survey_definition(t))` equals `t` but for `version`."""
+    data = {"title": template.title, "due_days": template.due_days, "link_days": template.link_days,
+            "follow_up": template.follow_up is not None, **_section_definition(template)}
+    if template.follow_up is not None:
+        data["follow_up_survey"] = {"title": template.follow_up.title, **_section_definition(template.follow_up)}
+    return data
+
+
+def _section_definition(template: SurveyTemplate) -> dict:
+    return {"solved_options": list(template.solved_options), "questions": [_question_definition(q) for q in template.questions]}
+
+
+def _question_definition(question: Question) -> dict:
+    data = {"key": question.key, "type": question.type, "label": question.label}
+    if question.options:
+        data["options"] = list(question.options)
+    data["required"] = question.required
+    return data
+
+
+def _section(where: str, data: dict, prefix: str) -> SurveyTemplate:
+    """One questionnaire (`title`, `questions`, `solved_options`); `prefix` names its table in errors."""
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise SurveyTemplateError(f"{path}: キー '{prefix}title'（表題）は必須です")
+        raise SurveyTemplateError(f"{where}キー '{prefix}title'（表題）は必須です")
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
-        raise SurveyTemplateError(f"{path}: キー '{prefix}questions' には [[{prefix}questions]] が1つ以上必要です")
-    questions = tuple(_question(path, i, raw, prefix) for i, raw in enumerate(raw_questions))
-    _check_unique_keys(path, questions, prefix)
-    solved = _solved_options(path, data.get("solved_options"), questions, prefix)
+        raise SurveyTemplateError(f"{where}キー '{prefix}questions' には [[{prefix}questions]] が1つ以上必要です")
+    questions = tuple(_question(where, i, raw, prefix) for i, raw in enumerate(raw_questions))
+    _check_unique_keys(where, questions, prefix)
+    solved = _solved_options(where, data.get("solved_options"), questions, prefix)
     return SurveyTemplate(title.strip(), questions, solved)
 
 
-def _days(path: Path, data: dict, key: str, default: int) -> int:
+def _days(where: str, data: dict, key: str, default: int) -> int:
     value = data.get(key, default)
     if type(value) is not int or not 1 <= value <= 365:
-        raise SurveyTemplateError(f"{path}: キー '{key}' は1〜365の日数にしてください（{value!r}）")
+        raise SurveyTemplateError(f"{where}キー '{key}' は1〜365の日数にしてください（{value!r}）")
     return value
 
 
-def _question(path: Path, index: int, raw, prefix: str = "") -> Question:
-    where = f"{path}: キー '{prefix}questions[{index}]"
+def _question(source: str, index: int, raw, prefix: str = "") -> Question:
+    where = f"{source}キー '{prefix}questions[{index}]"
     if not isinstance(raw, dict):
         raise SurveyTemplateError(f"{where}' は表（テーブル）にしてください")
     key = raw.get("key")
@@ -134,7 +180,8 @@ def _question(path: Path, index: int, raw, prefix: str = "") -> Question:
     options = raw.get("options", [])
     if qtype in ("single", "multi"):
         if (not isinstance(options, list) or len(options) < 2
-                or not all(isinstance(o, str) and o.strip() for o in options) or len(set(options)) != len(options)):
+                or not all(isinstance(o, str) and o.strip() for o in options)
+                or len({o.strip() for o in options}) != len(options)):
             raise SurveyTemplateError(f"{where}.options'（{key}）には空でない異なる選択肢が2つ以上必要です")
     elif options:
         raise SurveyTemplateError(f"{where}.options'（{key}）は single と multi の設問にだけ指定できます")
@@ -144,21 +191,21 @@ def _question(path: Path, index: int, raw, prefix: str = "") -> Question:
     return Question(key, qtype, label.strip(), tuple(o.strip() for o in options), required)
 
 
-def _check_unique_keys(path: Path, questions: tuple[Question, ...], prefix: str = "") -> None:
+def _check_unique_keys(where: str, questions: tuple[Question, ...], prefix: str = "") -> None:
     seen: set[str] = set()
     for question in questions:
         if question.key in seen:
-            raise SurveyTemplateError(f"{path}: キー '{prefix}questions.key' の {question.key!r} が重複しています")
+            raise SurveyTemplateError(f"{where}キー '{prefix}questions.key' の {question.key!r} が重複しています")
         seen.add(question.key)
 
 
-def _solved_options(path: Path, raw, questions: tuple[Question, ...], prefix: str = "") -> tuple[str, ...]:
+def _solved_options(where: str, raw, questions: tuple[Question, ...], prefix: str = "") -> tuple[str, ...]:
     solved_question = next((q for q in questions if q.key == SOLVED_KEY), None)
     if solved_question is None or solved_question.type != "single":
-        raise SurveyTemplateError(f"{path}: キー '{prefix}questions' には key = '{SOLVED_KEY}' の single 設問（課題解決につながったか、001:195）が必要です")
+        raise SurveyTemplateError(f"{where}キー '{prefix}questions' には key = '{SOLVED_KEY}' の single 設問（課題解決につながったか、001:195）が必要です")
     if not isinstance(raw, list) or not raw or not all(isinstance(o, str) for o in raw):
-        raise SurveyTemplateError(f"{path}: キー '{prefix}solved_options' に「課題解決につながった」とみなす回答を列挙してください")
+        raise SurveyTemplateError(f"{where}キー '{prefix}solved_options' に「課題解決につながった」とみなす回答を列挙してください")
     unknown = [o for o in raw if o not in solved_question.options]
     if unknown:
-        raise SurveyTemplateError(f"{path}: キー '{prefix}solved_options' に '{SOLVED_KEY}' の選択肢にない回答があります: {', '.join(unknown)}")
-    return tuple(raw)
+        raise SurveyTemplateError(f"{where}キー '{prefix}solved_options' に '{SOLVED_KEY}' の選択肢にない回答があります: {', '.join(unknown)}")
+    return tuple(dict.fromkeys(raw))

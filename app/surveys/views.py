@@ -23,7 +23,7 @@ from app.surveys.forms import survey_form_class
 from app.surveys.permissions import can_answer_survey, can_view_survey
 from app.surveys.services import SurveyError, check_answerable, submit_survey
 from app.surveys.states import SurveyKind
-from app.surveys.template import load_survey_template, survey_template_or_none
+from app.surveys.template import load_survey_template, survey_of_version, survey_template_or_none
 
 bp = Blueprint("surveys", __name__, url_prefix="/t/<tenant_slug>")
 ENDPOINTS = {SurveyKind.INITIAL: "surveys.answer", SurveyKind.FOLLOW_UP: "surveys.follow_up"}
@@ -31,11 +31,13 @@ ENDPOINTS = {SurveyKind.INITIAL: "surveys.answer", SurveyKind.FOLLOW_UP: "survey
 
 def _answer_page(engagement_id: int, kind: SurveyKind):
     engagement = get_visible_or_404(Engagement, engagement_id, can_view_survey)
-    template = load_survey_template(g.tenant)
-    questionnaire = template.for_kind(kind)
+    template = survey_template_or_none(g.tenant)
+    response = queries.response_of(engagement) if kind == SurveyKind.INITIAL else queries.follow_up_response_of(engagement)
+    if response is not None:  # an answer is shown with the questions of the version it was given
+        template = survey_of_version(g.tenant, response.questionnaire_version) or template
+    questionnaire = template.for_kind(kind) if template else None
     if questionnaire is None:
         abort(404)
-    response = queries.response_of(engagement) if kind == SurveyKind.INITIAL else queries.follow_up_response_of(engagement)
     here = url_for(ENDPOINTS[kind], engagement_id=engagement.id)
     survey_request = requests.request_of(engagement, kind)
     page = {"engagement": engagement, "template": questionnaire, "response": response, "action": here,
@@ -77,7 +79,7 @@ def answer(engagement_id: int):
 @role_required(Role.MUNICIPAL, Role.OPERATOR)
 def follow_up(engagement_id: int):
     """The follow-up survey (翌年度フォローアップ), answered in the fiscal year after the engagement's
-    where the tenant's survey.toml offers one (404 otherwise)."""
+    where the tenant's survey offers one (404 otherwise)."""
     return _answer_page(engagement_id, SurveyKind.FOLLOW_UP)
 
 
@@ -114,8 +116,11 @@ def link_answer():
     problem = requests.link_problem(survey_request)
     if problem is not None:
         return render_template("surveys/link_unusable.html", problem=problem), 410
-    engagement, template = survey_request.engagement, load_survey_template(g.tenant)
-    questionnaire = template.for_kind(survey_request.kind)
+    engagement, template = survey_request.engagement, survey_template_or_none(g.tenant)
+    questionnaire = template.for_kind(survey_request.kind) if template else None
+    if questionnaire is None:  # the office stopped this survey after the link was issued
+        return render_template("surveys/link_unusable.html", problem="closed",
+                               message=_("このアンケートは現在実施していません。")), 410
     form = survey_form_class(questionnaire)()
     page = {"engagement": engagement, "template": questionnaire, "token": token}
     if form.validate_on_submit():

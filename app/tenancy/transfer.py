@@ -9,7 +9,7 @@ A definition folder is read by a list of `Section`s (`SECTIONS`), each owning so
   Japanese line each (only for what the files define);
 - `write(tenant, folder)` writes the tenant's data back as files.
 
-Another domain adds its files with one entry (e.g. the questionnaires' `app.surveys.transfer`).
+Another domain adds its files with one entry (the questionnaires' `app.questionnaires.transfer`).
 
 `import_folder` loads a folder: into a new tenant, or one with no organisations yet (e.g. created
 on /admin/), everything is applied; on any other tenant nothing is written: it is `unchanged` when
@@ -147,13 +147,49 @@ def _write_tile_layout(tenant: Tenant, folder: Path) -> list[str]:
     return [TILE_LAYOUT_FILE]
 
 
-# The lead adds the questionnaires here: Section("surveys", surveys_transfer.read_files,
-# surveys_transfer.apply, surveys_transfer.differences, surveys_transfer.write_files).
+# The questionnaires (survey.toml, needs_survey.toml) belong to app.questionnaires; imported here
+# lazily so that tenancy does not import a domain at module load. Their functions need the tenant's
+# scope active.
+
+def _read_questionnaires(folder: Path) -> dict:
+    from app.questionnaires import transfer
+
+    try:
+        return transfer.read_files(folder)
+    except ValueError as exc:  # SurveyTemplateError / NeedsTemplateError name the file and key
+        raise TenantDefinitionError(str(exc)) from exc
+
+
+def _apply_questionnaires(tenant: Tenant, data: dict, *, actor=None) -> None:
+    from app.questionnaires import transfer
+
+    db.session.flush()  # a new tenant needs its id
+    with tenant_scope(tenant.id):
+        transfer.apply(tenant, data, actor=actor)
+
+
+def _questionnaire_differences(tenant: Tenant, data: dict) -> list[str]:
+    from app.questionnaires import transfer
+
+    with tenant_scope(tenant.id):
+        return transfer.differences(tenant, data)
+
+
+def _write_questionnaires(tenant: Tenant, folder: Path) -> list[str]:
+    from app.questionnaires import transfer
+
+    with tenant_scope(tenant.id):
+        transfer.write_files(tenant, folder)
+    return [name for name in ("survey.toml", "needs_survey.toml") if (folder / name).is_file()]
+
+
 SECTIONS: list[Section] = [
     Section("definition", read_definition, apply_definition, definition_differences, write_definition),
     Section("notifications", read_notification_texts, _apply_notification_texts, _notification_differences,
             _write_notification_texts),
     Section("tile_layout", _read_tile_layout, _apply_tile_layout, _tile_differences, _write_tile_layout),
+    Section("questionnaires", _read_questionnaires, _apply_questionnaires, _questionnaire_differences,
+            _write_questionnaires),
 ]
 
 
