@@ -7,7 +7,7 @@
   `flask tenants sync` stores as version 1, so they are backfilled to 1.
 
 Revision ID: q1_questionnaires
-Revises: o3_audit_append_only
+Revises: s14_secure_defaults
 Create Date: 2026-12-08 03:10:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "q1_questionnaires"
-down_revision = "o3_audit_append_only"
+down_revision = "s14_secure_defaults"
 branch_labels = None
 depends_on = None
 
