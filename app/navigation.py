@@ -20,6 +20,7 @@ BY_ROLE = {
         ("coverage.budget", _l("予算")),
         ("cases.manage", _l("事例管理")),
         ("notifications.outbox", _l("送信メール")),
+        ("organisations.index", _l("組織管理")),
         ("imports.index", _l("Excel取込")),
         ("audit.index", _l("監査ログ")),
         ("accounts.index", _l("ユーザー管理")),
