@@ -156,11 +156,14 @@ def _clean(tenant, kind: OrganisationKind, values: dict) -> dict:
     return {key: values.get(key, DEFAULTS[key]) for key in fields_for(tenant, kind)}
 
 
-def _flush_unique(tenant, kind: OrganisationKind, values: dict, exclude_id: int | None) -> None:
-    """Flush inside a savepoint: a concurrent save of the same name / code (unique constraints)
-    gives the Japanese message instead of an IntegrityError."""
+def _write_unique(tenant, kind: OrganisationKind, values: dict, exclude_id: int | None, write) -> None:
+    """Run `write()` (add or assign) and flush inside a savepoint: a concurrent save of the same
+    name / code (unique constraints) gives the Japanese message instead of an IntegrityError, and
+    the rest of the transaction stays usable. (`begin_nested` flushes what is pending first, so
+    the change must be made inside it.)"""
     try:
         with db.session.begin_nested():
+            write()
             db.session.flush()
     except sa.exc.IntegrityError:
         problems = check_values(tenant, kind, values, exclude_id=exclude_id) or [
@@ -180,9 +183,9 @@ def create_organisation(tenant, kind: OrganisationKind, values: dict, *, actor) 
         problems += _check_single_adviser(tenant, exclude_id=None)
     if problems:
         raise OrganisationError(problems)
-    org = Organisation(tenant_id=tenant.id, kind=kind, is_active=True, is_sample=False, **values)
-    db.session.add(org)
-    _flush_unique(tenant, kind, values, None)
+    # A sample tenant's organisations are samples too (as `app.tenancy.loader` marks them).
+    org = Organisation(tenant_id=tenant.id, kind=kind, is_active=True, is_sample=bool(tenant.is_sample), **values)
+    _write_unique(tenant, kind, values, None, lambda: db.session.add(org))
     record_audit("organisation.create", tenant_id=tenant.id, actor=actor, target=org,
                  changes={"kind": kind.value, **values})
     return org
@@ -199,9 +202,12 @@ def update_organisation(tenant, org: Organisation, values: dict, *, actor) -> di
     changes = {key: [getattr(org, key), new] for key, new in values.items() if getattr(org, key) != new}
     if not changes:
         return {}
-    for key, (_old, new) in changes.items():
-        setattr(org, key, new)
-    _flush_unique(tenant, org.kind, values, org.id)
+
+    def write():
+        for key, (_old, new) in changes.items():
+            setattr(org, key, new)
+
+    _write_unique(tenant, org.kind, values, org.id, write)
     record_audit("organisation.update", tenant_id=tenant.id, actor=actor, target=org, changes=changes)
     return changes
 
