@@ -81,6 +81,13 @@ def _show_problems(form, exc: OrganisationError) -> None:
             form.form_errors.append(message)
 
 
+def _rule_problems(form, kind: OrganisationKind, org: Organisation | None) -> None:
+    """When the form itself is refused, the tenant's rules are still checked for the other fields,
+    so that one submission shows every problem at once."""
+    problems = services.check_values(g.tenant, kind, _values(form, g.tenant, kind), exclude_id=org.id if org else None)
+    _show_problems(form, OrganisationError([(k, m) for k, m in problems if not (k and k in form and form[k].errors)]))
+
+
 def _render_form(form, kind: OrganisationKind, org: Organisation | None, status: int):
     users = queries.user_counts(g.tenant, [org.id]).get(org.id, 0) if org is not None else 0
     return render_template("organisations/form.html", form=form, kind=kind, org=org, users=users,
@@ -106,6 +113,8 @@ def new():
             db.session.commit()
             flash(_("「%(name)s」を登録しました。", name=org.name), "success")
             return redirect(url_for(".edit", organisation_id=org.id))
+    elif form.is_submitted():
+        _rule_problems(form, kind, None)
     return _render_form(form, kind, None, 400 if form.is_submitted() else 200)
 
 
@@ -129,6 +138,8 @@ def edit(organisation_id: int):
             db.session.commit()
             flash(_("保存しました。") if changes else _("変更はありませんでした。"), "success" if changes else "info")
             return redirect(url_for(".edit", organisation_id=org.id))
+    elif form.is_submitted():
+        _rule_problems(form, org.kind, org)
     return _render_form(form, org.kind, org, 400 if form.is_submitted() else 200)
 
 

@@ -144,3 +144,10 @@ def test_the_program_office_is_not_managed_here(app, operator):
         office_id = factories.office().id
     assert operator.get(f"{URL}/{office_id}").status_code == 404
     assert operator.post(f"{URL}/{office_id}/deactivate").status_code == 404
+
+
+def test_one_submission_shows_every_problem(app, operator):
+    response = operator.post(f"{URL}/new?kind=municipality", data=_municipality(name="", lg_code="123", region="関東"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "名称を入力してください" in page and "検査数字" in page and "次のいずれかにしてください：県北" in page
