@@ -151,3 +151,14 @@ def test_one_submission_shows_every_problem(app, operator):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "名称を入力してください" in page and "検査数字" in page and "次のいずれかにしてください：県北" in page
+
+
+def test_only_the_kinds_own_fields_are_saved(app, operator):
+    response = operator.post(f"{URL}/new?kind=provider", data={
+        "name": "新規DX株式会社", "kind": "office", "is_active": "0", "tenant_id": "999", "lg_code": valid_code("07999"),
+        "is_sample": "y", "region": "県北", "themes-0-title": "勝手なテーマ", "themes-0-format": "online"})
+    assert response.status_code == 302
+    with in_tenant(app) as tenant:
+        org = org_named("新規DX株式会社")
+        assert (org.kind, org.is_active, org.tenant_id, org.lg_code, org.is_sample, org.region, org.themes) == (
+            OrganisationKind.PROVIDER, True, tenant.id, None, False, "", [])
