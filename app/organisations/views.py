@@ -14,6 +14,7 @@ from app.core.web import PAGE_ARG
 from app.extensions import db
 from app.organisations import queries, services
 from app.organisations.forms import BLANK_THEMES, OrganisationFilterForm, ProviderForm, form_class, theme_values
+from app.organisations.permissions import can_manage_organisation
 from app.organisations.services import OrganisationError
 from app.tenancy.models import Organisation, OrganisationKind
 
@@ -31,6 +32,13 @@ def _kind_arg() -> OrganisationKind:
     if value not in {k.value for k in kinds}:
         abort(404)
     return OrganisationKind(value)
+
+
+def _organisation_or_404(organisation_id: int) -> Organisation:
+    org = queries.organisation_or_404(g.tenant, organisation_id)
+    if not can_manage_organisation(current_user, org):
+        abort(404)
+    return org
 
 
 def _tabs():
@@ -123,7 +131,7 @@ def new():
 def edit(organisation_id: int):
     """One organisation: its form (saved with the changed fields audited), its state and accounts,
     and the button that deactivates or reactivates it."""
-    org = queries.organisation_or_404(g.tenant, organisation_id)
+    org = _organisation_or_404(organisation_id)
     cls = form_class(g.tenant, org.kind.value)
     form = cls() if request.method == "POST" else cls(data={k: getattr(org, k) for k in services.fields_for(g.tenant, org.kind)})
     _prepare(form, g.tenant)
@@ -144,7 +152,7 @@ def edit(organisation_id: int):
 
 
 def _state_change(organisation_id: int, change):
-    org = queries.organisation_or_404(g.tenant, organisation_id)  # CSRF: checked for every POST (CSRFProtect)
+    org = _organisation_or_404(organisation_id)  # CSRF: checked for every POST (CSRFProtect)
     try:
         result = change(g.tenant, org, actor=current_user._get_current_object())
     except OrganisationError as exc:
