@@ -22,7 +22,7 @@ from app.needs.views import bp as needs
 from app.relationships.views import bp as relationships
 from app.reviews.views import bp as reviews
 from app.notifications.views import bp as notifications
-from app.questionnaires.views import bp as questionnaires
+    notifications, audit, accounts, account_access, settings, questionnaires, organisations,
 from app.selection.views import bp as selection
 from app.settings.views import bp as settings
 from app.surveys.views import bp as surveys
@@ -30,5 +30,5 @@ from app.surveys.views import bp as surveys
 BLUEPRINTS = [
     root, health_bp, admin_auth, admin, auth, home, calls, menus, reviews,
     applications, selection, decisions, relationships, engagements, surveys, needs, cases, coverage, imports, exports, api,
-    notifications, audit, accounts, account_access, settings, questionnaires,
+    notifications, audit, accounts, account_access, settings, questionnaires, organisations,
 ]

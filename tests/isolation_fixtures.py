@@ -67,6 +67,7 @@ FOREIGN_MODELS.update(run_id=ImportRun)  # an Excel import (operator only)
 FOREIGN_MODELS.update(attachment_id=SessionAttachment)  # a file of B's session (provider P, B, operator)
 FOREIGN_MODELS.update(job_id=ExportJob)  # an export job requested by municipal_B (Excel出力)
 FOREIGN_MODELS.update(user_id=User)  # a second staff member of B (ユーザー管理, operator only)
+FOREIGN_MODELS.update(organisation_id=Organisation)  # a provider without users (組織管理, operator only)
 
 ADMIN = "admin"  # the "tenant slug" of platform admins, who log in at /admin/login
 
@@ -199,6 +200,7 @@ def _foreign_objects(tenant, orgs, world: World) -> None:
     _notification_objects(tenant, orgs, world)
     _export_objects(tenant, world)
     _user_objects(orgs, world)
+    _organisation_objects(tenant, world)
 
 
 def _attachment_objects(tenant, session: SupportSession, world: World) -> None:
@@ -243,6 +245,13 @@ def _user_objects(orgs, world: World) -> None:
     user = _add(User(tenant_id=orgs["B"].tenant_id, email="b-staff@isolation.example.jp", display_name=f"{MARK} B市職員",
                      role=Role.MUNICIPAL, password_hash=hash_password(factories.PASSWORD), organisation=orgs["B"]))
     world.foreign.update(user_id=user.id)
+
+
+def _organisation_objects(tenant, world: World) -> None:
+    """A provider nobody belongs to (so that an operator deactivating it in the POST control or the
+    fuzz logs no subject out); only operators of Fukushima may manage it (組織管理)."""
+    org = _add(Organisation(tenant_id=tenant.id, kind=OrganisationKind.PROVIDER, name="組織管理テスト株式会社"))
+    world.foreign.update(organisation_id=org.id)
 
 
 def _export_objects(tenant, world: World) -> None:

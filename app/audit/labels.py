@@ -22,6 +22,10 @@ ACTION_LABELS = {
     "user.reactivate": _l("ユーザー再有効化"),
     "user.role_change": _l("役割の変更"),
     "user.retention_anonymised": _l("保存期間経過による匿名化"),
+    "organisation.create": _l("組織の登録"),
+    "organisation.update": _l("組織の編集"),
+    "organisation.deactivate": _l("組織の無効化"),
+    "organisation.reactivate": _l("組織の再有効化"),
     "admin.tenant_view": _l("システム管理者による事業データの閲覧"),
     "admin.platform_admin_create": _l("システム管理者の作成（コマンド）"),
     "tenant.create": _l("事業の作成"),
@@ -124,6 +128,10 @@ FIELD_LABELS = {
     "items": _l("項目数"), "errors": _l("エラー"), "held_on": _l("実施日"), "planned_sessions": _l("予定回数"),
     "planned_dates": _l("予定日"), "opens_on": _l("開始日"), "closes_on": _l("締切日"), "expires_at": _l("有効期限"),
     "choices": _l("希望"), "target": _l("対象"),
+    # 組織管理 (app/organisations)
+    "lg_code": _l("市町村コード"), "name": _l("名称"), "kana": _l("よみがな"), "municipality_kind": _l("市町村区分"),
+    "district": _l("郡"), "region": _l("地域"), "area": _l("地方"), "is_evacuation_area": _l("避難地域12市町村"),
+    "themes": _l("登録テーマ"), "users": _l("利用者数"), "sessions": _l("終了したセッション数"),
 }
 
 

@@ -61,7 +61,9 @@ def authenticate(tenant_id: int | None, email: str, password: str) -> User | Non
     """
     user = find_user_for_login(tenant_id, email)
     ok = verify_password(user.password_hash if user else dummy_hash(), password)
-    if user is None or not ok or not user.is_active:
+    # A user of a deactivated organisation (組織管理) cannot log in either: the same generic failure.
+    inactive_org = user is not None and user.organisation is not None and not user.organisation.is_active
+    if user is None or not ok or not user.is_active or inactive_org:
         record_audit("auth.login_failed", tenant_id=tenant_id, target=user, changes={"email": email[:254]})
         return None
     user.last_login_at = utcnow()

@@ -19,7 +19,7 @@ from app.core.audit import apply_transition, record_audit, record_transition
 from app.core.db import utcnow
 from app.core.states import check_transition
 from app.extensions import db
-from app.imports import menu_items, municipalities, needs_answers, past_engagements
+from app.imports import bodies, menu_items, municipalities, needs_answers, past_engagements, providers
 from app.imports.models import ImportRun
 from app.imports.plans import ImportPlan
 from app.imports.readers import DEFAULT_MAX_BYTES, ImportFileError, open_workbook
@@ -30,6 +30,8 @@ IMPORTERS: dict[ImportKind, ModuleType] = {
     ImportKind.MENU_ITEMS: menu_items,
     ImportKind.PAST_ENGAGEMENTS: past_engagements,
     ImportKind.NEEDS_ANSWERS: needs_answers,
+    ImportKind.PROVIDERS: providers,
+    ImportKind.BODIES: bodies,
 }
 
 

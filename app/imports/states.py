@@ -10,6 +10,8 @@ class ImportKind(LabeledEnum):
     MENU_ITEMS = "menu_items", _l("支援メニュー項目")
     PAST_ENGAGEMENTS = "past_engagements", _l("過去年度の支援実績")
     NEEDS_ANSWERS = "needs_answers", _l("DX課題把握アンケートの回答")
+    PROVIDERS = "providers", _l("会員企業・専門家（テーマ）")
+    BODIES = "bodies", _l("教育委員会・商工会（申込団体）")
 
 
 class ImportState(LabeledEnum):

@@ -40,8 +40,10 @@ def _render_index(form: UploadForm, status: int = 200):
 @bp.route("/imports")
 @role_required(Role.OPERATOR)
 def index():
-    """Templates to download, the upload form and the history of imports."""
-    return _render_index(UploadForm())
+    """Templates to download, the upload form and the history of imports; `?kind=` preselects
+    what to import (links from 組織管理)."""
+    kind = request.args.get("kind", "")
+    return _render_index(UploadForm(kind=kind) if kind in {k.value for k in ImportKind} else UploadForm())
 
 
 @bp.route("/imports/template")

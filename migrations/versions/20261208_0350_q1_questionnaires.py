@@ -49,7 +49,11 @@ def upgrade():
 
 
 def downgrade():
+    # Plain DROP COLUMN on SQLite, never a batch rebuild: rebuilding a table that others reference
+    # cascades to their rows.
     for table in RESPONSE_TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column("questionnaire_version")
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE {table} DROP COLUMN questionnaire_version")
+        else:
+            op.drop_column(table, "questionnaire_version")
     op.drop_table("questionnaires")
