@@ -22,7 +22,8 @@ from app.needs.views import bp as needs
 from app.relationships.views import bp as relationships
 from app.reviews.views import bp as reviews
 from app.notifications.views import bp as notifications
-    notifications, audit, accounts, account_access, settings, questionnaires, organisations,
+from app.organisations.views import bp as organisations
+from app.questionnaires.views import bp as questionnaires
 from app.selection.views import bp as selection
 from app.settings.views import bp as settings
 from app.surveys.views import bp as surveys
