@@ -113,7 +113,8 @@ class _Templates:
             url = self.create_empty(f"tpl_{kind}")
             app = create_app(_config(url, self.tmp))
             _build_schema(app)
-            _import_fukushima(app)
+            if kind != "empty":
+                _import_fukushima(app)
             if kind == "demo":
                 _seed_demo(app)
             with app.app_context():
@@ -166,6 +167,12 @@ def _make_app(templates, kind: str, tmp_path):
 def app(templates, tmp_path):
     """An app on a fresh database holding the schema and the Fukushima tenant (no demo data)."""
     yield from _make_app(templates, "base", tmp_path)
+
+
+@pytest.fixture
+def empty_app(templates, tmp_path):
+    """An app on a fresh database holding the schema only: no tenant, no user (a new installation)."""
+    yield from _make_app(templates, "empty", tmp_path)
 
 
 @pytest.fixture

@@ -20,6 +20,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture
 def live_server(app):
     """Serve `app` on 127.0.0.1 at a free port for the duration of a test; yields the base URL."""
+    yield from serve(app)
+
+
+def serve(app):
+    """Serve `app` on 127.0.0.1 at a free port until the generator is closed; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
