@@ -3,6 +3,7 @@ then applied after re-validation, or failed (errors found at upload or on confir
 from flask_babel import lazy_gettext as _l
 
 from app.core.states import LabeledEnum
+from app.tenancy.labels import lazy_label
 
 
 class ImportKind(LabeledEnum):
@@ -10,7 +11,7 @@ class ImportKind(LabeledEnum):
     MENU_ITEMS = "menu_items", _l("支援メニュー項目")
     PAST_ENGAGEMENTS = "past_engagements", _l("過去年度の支援実績")
     NEEDS_ANSWERS = "needs_answers", _l("DX課題把握アンケートの回答")
-    PROVIDERS = "providers", _l("会員企業・専門家（テーマ）")
+    PROVIDERS = "providers", lazy_label("%(provider)s（登録テーマを含む）")  # the tenant's own label
     BODIES = "bodies", _l("教育委員会・商工会（申込団体）")
 
 

@@ -55,7 +55,6 @@ class MunicipalityForm(BaseForm):
                                                           *(SelectChoice(k, k) for k in MUNICIPALITY_KINDS)],
                                     validate_choice=False)
     district = StringField(_l("郡"), filters=TEXT, validators=[Optional(), Length(max=40)])
-    is_evacuation_area = BooleanField(_l("避難地域12市町村に該当する"))
 
 
 class BodyForm(BaseForm):
@@ -93,10 +92,14 @@ def form_class(tenant, kind_value: str) -> type[BaseForm]:
     if kind_value == "provider":
         return ProviderForm
     base = MunicipalityForm if kind_value == "municipality" else BodyForm
-    return type(base.__name__, (base,), {
+    fields = {
         "region": _place_field(_l("地域"), tenant.rule("region_order", []) or []),
         "area": _place_field(_l("地方"), tenant.rule("area_order", []) or []),
-    })
+    }
+    if kind_value == "municipality" and tenant.focus_group_label:
+        # Membership of the tenant's own municipality group (福島県: 避難地域12市町村); no field elsewhere.
+        fields["is_evacuation_area"] = BooleanField(_l("%(group)sに該当する", group=tenant.focus_group_label))
+    return type(base.__name__, (base,), fields)
 
 
 def theme_values(form: ProviderForm) -> list[dict]:

@@ -26,7 +26,7 @@ from app.tenancy.models import Organisation, OrganisationKind
 
 FIELD_LABELS = {
     "lg_code": "市町村コード", "name": "名称", "kana": "よみがな", "municipality_kind": "市町村区分",
-    "district": "郡", "region": "地域", "area": "地方", "is_evacuation_area": "避難地域12市町村",
+    "district": "郡", "region": "地域", "area": "地方", "is_evacuation_area": "市町村グループ",
     "themes": "登録テーマ",
 }
 MUNICIPALITY_FIELDS = ("lg_code", "name", "kana", "municipality_kind", "district", "region", "area", "is_evacuation_area")

@@ -70,6 +70,8 @@ class RulesForm(VersionedForm):
     label_board_of_education = StringField(_l("「教育委員会」の呼び方（空欄: 教育委員会）"), filters=[strip_filter])
     label_chamber_of_commerce = StringField(_l("「商工会」の呼び方（空欄: 商工会）"), filters=[strip_filter])
     provider_model = SelectField(_l("支援の提供のしかた"), choices=PROVIDER_MODELS, validate_choice=False)
+    focus_group_label = StringField(_l("別に集計する市町村グループの名前（例 避難地域12市町村、空欄: なし）"),
+                                    filters=[strip_filter])
     cost_bearer = SelectField(_l("派遣費用の負担"), choices=COST_BEARERS, validate_choice=False)
     max_dispatches_per_body_per_year = StringField(NUMBER_RULES[0][1], filters=[strip_filter])
     max_choices = StringField(NUMBER_RULES[1][1], filters=[strip_filter])

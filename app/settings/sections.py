@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from app.tenancy.labels import lazy_label
 from werkzeug.exceptions import HTTPException
 
 
@@ -32,7 +34,7 @@ SECTIONS = [
     SettingsSection("settings/tile-map", _l("タイル地図"), _l("支援状況マップの市町村タイルの配置（CSV）")),
     SettingsSection("settings/survey", _l("事後アンケート"), _l("事後アンケートの設問")),
     SettingsSection("settings/needs-survey", _l("DX課題把握アンケート"), _l("DX課題把握アンケートの設問")),
-    SettingsSection("organisations/", _l("団体"), _l("市町村・会員企業・専門家・教育委員会・商工会の登録と取込")),
+    SettingsSection("organisations/", _l("団体"), lazy_label("市町村・%(provider)s・教育委員会・商工会の登録と取込")),
 ]
 
 

@@ -21,7 +21,7 @@ from app.settings.sections import available_sections
 from app.tenancy.schema import _calendar_date
 
 bp = Blueprint("settings", __name__, url_prefix="/t/<tenant_slug>/settings")
-RULE_KEYS = ["call_model", "applicant_kinds", "applicant_labels", "provider_model", "cost_bearer",
+RULE_KEYS = ["call_model", "applicant_kinds", "applicant_labels", "provider_model", "focus_group_label", "cost_bearer",
              *(key for key, _label in NUMBER_RULES)]
 LABEL_FIELDS = {"municipality": "label_municipality", "board_of_education": "label_board_of_education",
                 "chamber_of_commerce": "label_chamber_of_commerce"}
@@ -86,11 +86,13 @@ def _number(text):
 @role_required(Role.OPERATOR)
 def rules():
     """事業ルール: call model, applicant kinds and their labels, quotas and caps, number of choices,
-    look-back and window years, provider model, cost bearer, stale weeks and report due days."""
+    look-back and window years, provider model, the focus group of municipalities, cost bearer, stale
+    weeks and report due days."""
     form = RulesForm(data=_rules_data())
     if form.validate_on_submit():
         values = {"call_model": form.call_model.data, "applicant_kinds": list(form.applicant_kinds.data or []),
                   "provider_model": form.provider_model.data, "cost_bearer": form.cost_bearer.data,
+                  "focus_group_label": form.focus_group_label.data or None,
                   "applicant_labels": {k: form[f].data for k, f in LABEL_FIELDS.items() if form[f].data}}
         values |= {key: _number(form[key].data) for key, _label in NUMBER_RULES}
         try:
@@ -103,7 +105,8 @@ def rules():
         else:
             return _saved(changes, ".rules")
     return _page("settings/form.html", form, title=_("事業ルール"),
-                 fields=["call_model", "applicant_kinds", *LABEL_FIELDS.values(), "provider_model", "cost_bearer",
+                 fields=["call_model", "applicant_kinds", *LABEL_FIELDS.values(), "provider_model", "focus_group_label",
+                         "cost_bearer",
                          *(key for key, _label in NUMBER_RULES)])
 
 

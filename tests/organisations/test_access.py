@@ -87,8 +87,8 @@ def test_deactivating_ends_the_sessions_of_its_users_and_refuses_their_login(peo
     login(people.test_client(), "prov@example.jp")  # the same password works again
 
 
-def test_operators_see_the_link_in_the_navigation(people, operator):
-    assert f'href="{URL}/"' in operator.get("/t/fukushima/").get_data(as_text=True)
+def test_operators_reach_it_from_the_settings_index(people, operator):
+    assert f'href="{URL}/"' in operator.get("/t/fukushima/settings/").get_data(as_text=True)
     municipal = people.test_client()
     login(municipal, "muni@example.jp")
-    assert f'href="{URL}/"' not in municipal.get("/t/fukushima/").get_data(as_text=True)
+    assert municipal.get("/t/fukushima/settings/").status_code == 404
