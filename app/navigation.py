@@ -28,6 +28,7 @@ BY_ROLE = {
     Role.REVIEWER: [("reviews.index", _l("審査")), ("needs.summary", _l("DX課題の集計"))],
     Role.MUNICIPAL: [
         ("applications.index", _l("申込")),
+        ("applications.requests", _l("派遣依頼")),
         ("decisions.notices", _l("決定通知")),
         ("engagements.index", _l("支援案件")),
         ("cases.manage", _l("事例の確認")),
