@@ -162,3 +162,13 @@ def test_only_the_kinds_own_fields_are_saved(app, operator):
         org = org_named("新規DX株式会社")
         assert (org.kind, org.is_active, org.tenant_id, org.lg_code, org.is_sample, org.region, org.themes) == (
             OrganisationKind.PROVIDER, True, tenant.id, None, False, "", [])
+
+
+def test_the_focus_group_is_asked_only_where_the_tenant_has_one_and_under_its_label(app, operator):
+    page = operator.get(f"{URL}/new?kind=municipality").get_data(as_text=True)
+    assert "避難地域12市町村に該当する" in page and 'name="is_evacuation_area"' in page
+    set_rules(app, focus_group_label=None)
+    page = operator.get(f"{URL}/new?kind=municipality").get_data(as_text=True)
+    assert "避難地域" not in page and 'name="is_evacuation_area"' not in page
+    set_rules(app, focus_group_label="重点支援地域")
+    assert "重点支援地域に該当する" in operator.get(f"{URL}/new?kind=municipality").get_data(as_text=True)

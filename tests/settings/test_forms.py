@@ -80,6 +80,18 @@ def test_rules_are_saved_with_the_schema_and_audited(app, operator):
     assert event.changes["max_choices"] == {"before": 3, "after": 4}
 
 
+def test_the_focus_group_is_named_or_removed_on_the_rules_page(app, operator):
+    assert 'value="避難地域12市町村"' in operator.get(f"{BASE}/rules").get_data(as_text=True)
+    assert post(operator, "rules", {**RULES, "focus_group_label": "重点支援地域"}, app).status_code == 302
+    with in_tenant(app) as tenant:
+        assert tenant.focus_group_label == "重点支援地域"
+    assert post(operator, "rules", {**RULES, "focus_group_label": ""}, app).status_code == 302
+    with in_tenant(app) as tenant:
+        assert tenant.focus_group_label is None
+    response = post(operator, "rules", {**RULES, "focus_group_label": "長" * 41}, app)
+    assert response.status_code == 400 and 'href="#focus_group_label"' in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"max_choices": "11"}, "max_choices", "1以上10以下の整数にしてください"),
     ({"max_choices": "三"}, "max_choices", "1以上10以下の整数にしてください"),
