@@ -72,6 +72,9 @@ def test_the_operator_approves_and_the_engagement_exists(app, client):
     login(client, "board@example.jp", slug=SHIZUOKA)
     page = client.get(f"/t/{SHIZUOKA}/requests/{second}").get_data(as_text=True)
     assert "不承認" in page and "日程が合わないため" in page
+    history = page.split("<h2>履歴</h2>", 1)[1]
+    assert "審査中 → 不承認" in history  # states by their Japanese labels, never the stored values
+    assert not any(raw in history for raw in ("draft", "submitted", "not_selected"))
 
 
 def test_navigation_shows_requests_for_request_tenants_only(app, client):
