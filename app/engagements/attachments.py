@@ -8,6 +8,7 @@ Config: `ATTACHMENT_MAX_BYTES` (default 10 MB), `ATTACHMENT_MAX_FILES` per sessi
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -57,17 +58,28 @@ def storage_root() -> Path:
 
 
 def clean_name(filename: str) -> str:
-    """The last path part of a browser-sent name, at most 255 characters (kept for display only)."""
-    return PurePosixPath((filename or "").replace("\\", "/")).name.strip()[-255:]
+    """The last path part of a browser-sent name, NFC-normalised (macOS sends decomposed kana), at
+    most 255 characters (kept for display only)."""
+    return unicodedata.normalize("NFC", PurePosixPath((filename or "").replace("\\", "/")).name.strip())[-255:]
+
+
+def has_control_characters(name: str) -> bool:
+    """True when `name` holds a control or format character (NUL, CR/LF, TAB, U+202E …): such a
+    name cannot be stored in PostgreSQL text (NUL) or shown safely (a right-to-left override
+    disguises `exe.pdf`)."""
+    return any(unicodedata.category(c) in ("Cc", "Cf") for c in name)
 
 
 def check_upload(upload: Upload) -> str:
     """The MIME type of `upload` when its size, extension and content are allowed.
 
-    Raises `EngagementError` (Japanese, naming the file) for an empty or too large file, an
-    extension outside `ALLOWED`, or content whose magic bytes do not match the extension.
+    Raises `EngagementError` (Japanese, naming the file) for a name with control characters, an
+    empty or too large file, an extension outside `ALLOWED`, or content whose magic bytes do not
+    match the extension.
     """
     name = clean_name(upload.filename)
+    if has_control_characters(name):
+        raise EngagementError(_("ファイル名に使えない文字（制御文字）が含まれています。ファイル名を変えてから添付してください。"))
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:
         raise EngagementError(_("%(name)s：添付できるのは PDF・PNG・JPEG・Excel・Word・PowerPoint（.xlsx/.docx/.pptx）のファイルです。", name=name))

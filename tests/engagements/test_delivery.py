@@ -113,6 +113,8 @@ def test_attachment_is_stored_under_a_random_name_outside_static_and_downloaded_
     ([("script.exe", EXE)], "添付できるのは"),
     ([("big.pdf", PDF + b"x" * 1024)], "上限"),
     ([("a.pdf", PDF), ("b.pdf", PDF), ("c.pdf", PDF)], "2件まで"),
+    ([("報告\x00書.pdf", PDF)], "使えない文字（制御文字）"),  # a NUL was a 500 on PostgreSQL
+    ([("report\u202efdp.exe.pdf", PDF)], "使えない文字（制御文字）"),  # right-to-left override
 ])
 def test_bad_attachments_are_refused_and_nothing_is_saved(app, client, world, files, message):
     login(client, world["prov"])
@@ -137,3 +139,9 @@ def test_quota_refuses_logging_beyond_it_and_the_page_shows_use(app, client, wor
     assert response.status_code == 400 and "支援回数の上限（1回）" in response.get_data(as_text=True)
     page = client.get(f"{BASE}/engagements/{world['started']}").get_data(as_text=True)
     assert "1回 / 上限1回" in page and "1.5時間 / 上限2時間" in page
+
+
+def test_attachment_names_are_kept_as_the_last_path_part_in_nfc():
+    assert attachments.clean_name("C:\\Users\\担当\\ハ\u309aンフレット.pdf") == "パンフレット.pdf"  # decomposed ﾊﾟ from macOS
+    assert attachments.clean_name("../../etc/passwd") == "passwd"
+    assert attachments.has_control_characters("a\tb.pdf") and not attachments.has_control_characters("報告書 (1).pdf")
