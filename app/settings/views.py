@@ -17,7 +17,7 @@ from app.extensions import db
 from app.settings import services
 from app.settings.forms import NUMBER_RULES, BasicForm, RowsForm, RulesForm, calendar_form, notices_form
 from app.settings.rows import posted_rows, read_rows, shown_rows
-from app.settings.sections import available_sections
+from app.settings.sections import SECTIONS
 from app.tenancy.schema import _calendar_date
 
 bp = Blueprint("settings", __name__, url_prefix="/t/<tenant_slug>/settings")
@@ -41,7 +41,7 @@ def _saved(changes: dict, endpoint: str, **values):
 @role_required(Role.OPERATOR)
 def index():
     """事業設定: the list of sections (those whose page exists)."""
-    return render_template("settings/index.html", sections=available_sections())
+    return render_template("settings/index.html", sections=SECTIONS)
 
 
 @bp.route("/basic", methods=["GET", "POST"])
