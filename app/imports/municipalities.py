@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.imports.plans import ImportPlan, template_workbook
 from app.imports.readers import Column, SheetRow, read_sheet
-from app.tenancy.loader import _sync_municipalities, lg_code_is_valid
+from app.tenancy.loader import upsert_municipalities, lg_code_is_valid
 from app.tenancy.models import Organisation, OrganisationKind
 
 SHEET = "市町村"
@@ -101,6 +101,6 @@ def _same(org: Organisation, values: dict) -> bool:
 def apply(result: ImportPlan, tenant, *, actor) -> dict:
     """Write the new and updated rows (the tenant loader's upsert; never deletes). Returns counts for the audit."""
     rows = [c.data["values"] for c in result.changes if c.bucket != "unchanged"]
-    _sync_municipalities(tenant, rows)
+    upsert_municipalities(tenant, rows)
     db.session.flush()
     return {"lg_codes": [r["lg_code"] for r in rows]}

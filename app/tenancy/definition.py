@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import tomli_w
 
 from app.extensions import db
-from app.tenancy.loader import BODY_COLUMNS, MUNICIPALITY_COLUMNS, TenantDefinition, _sync_municipalities
+from app.tenancy.loader import BODY_COLUMNS, MUNICIPALITY_COLUMNS, TenantDefinition, upsert_municipalities
 from app.tenancy.models import Organisation, OrganisationKind, Tenant
 from app.tenancy.schema import Contact, Notices, Rules
 from app.tenancy.scoping import tenant_scope
@@ -44,7 +44,7 @@ def apply_definition(tenant: Tenant, definition: TenantDefinition, actor=None) -
     db.session.flush()
     with tenant_scope(tenant.id):
         _apply_office(tenant)
-        _sync_municipalities(tenant, definition.municipalities)
+        upsert_municipalities(tenant, definition.municipalities)
         existing = _organisations(tenant)
         for row in definition.bodies:
             org = _get(existing, tenant, OrganisationKind(row["kind"]), row["name"], row["name"])

@@ -27,7 +27,8 @@ from app.tenancy.schema import (
 # Applicant bodies the bodies CSV may hold: every applicant kind but municipalities (municipalities.csv).
 OTHER_BODY_KINDS = {k.value for k in APPLICANT_KINDS} - {OrganisationKind.MUNICIPALITY.value}
 
-__all__ = ["TenantDefinition", "TenantDefinitionError", "lg_code_is_valid", "read_definition", "tenant_folder"]
+__all__ = ["TenantDefinition", "TenantDefinitionError", "lg_code_is_valid", "read_definition", "tenant_folder",
+           "upsert_municipalities"]
 
 MUNICIPALITY_COLUMNS = ("lg_code", "name", "kana", "kind", "district", "region", "area", "evacuation_area_12")
 BODY_COLUMNS = ("kind", "name", "kana", "region", "area")
@@ -169,7 +170,7 @@ def _read_providers(path: Path, category_codes: set[str], provider_model: str) -
     return list(providers.values())
 
 
-def _sync_municipalities(tenant: Tenant, rows: list[dict]) -> None:
+def upsert_municipalities(tenant: Tenant, rows: list[dict]) -> None:
     """Upsert municipality rows (CSV columns, keyed by lg_code) into the active tenant; never deletes.
     Shared by the import of a definition and the Excel 市町村マスタ import, so both agree."""
     existing = {
