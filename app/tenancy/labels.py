@@ -45,9 +45,16 @@ def applicant_kinds(tenant: Tenant | None = None) -> list[OrganisationKind]:
     return [k for k in APPLICANT_KINDS if k.value in kinds] or [OrganisationKind.MUNICIPALITY]
 
 
+def _kind_label(kind: OrganisationKind, tenant: Tenant | None) -> str:
+    # The tenant's own word for the kind (事業ルール, `Tenant.applicant_label`), else the default.
+    return tenant.applicant_label(kind) if tenant is not None else str(kind.label)
+
+
 def applicant_label(tenant: Tenant | None = None) -> str:
-    """The tenant's applicant bodies joined: 「市町村」 (Fukushima) or 「市町村・教育委員会・商工会」."""
-    return "・".join(k.label for k in applicant_kinds(tenant))
+    """The tenant's applicant bodies joined, in its own words: 「市町村」 (Fukushima) or
+    「市町村・教育委員会・商工会」."""
+    tenant = tenant if tenant is not None else current_tenant()
+    return "・".join(_kind_label(k, tenant) for k in applicant_kinds(tenant))
 
 
 def applicant_staff_label(organisation=None, tenant: Tenant | None = None) -> str:
@@ -55,7 +62,8 @@ def applicant_staff_label(organisation=None, tenant: Tenant | None = None) -> st
     for the tenant's applicant kinds (市町村担当者, 市町村・教育委員会・商工会担当者)."""
     kind = getattr(organisation, "kind", None)
     if kind in APPLICANT_KINDS:
-        return gettext("%(kind)s担当者", kind=OrganisationKind(kind).label)
+        tenant = tenant if tenant is not None else current_tenant()
+        return gettext("%(kind)s担当者", kind=_kind_label(OrganisationKind(kind), tenant))
     return gettext("%(kind)s担当者", kind=applicant_label(tenant))
 
 
